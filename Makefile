@@ -1,0 +1,128 @@
+# ptprof - sampling profiler for native Linux processes.
+#
+#   make            build build/ptprof
+#   make demo       install missing packages, build, dump the demo workload
+#   make check      install missing packages, build, run every test
+#   make bench      compare ptprof with eu-stack, gdb and perf
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share
+DESTDIR  ?=
+
+CC       ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS     := libunwind-ptrace libdw libprotobuf-c zlib
+PROTO    ?= /usr/share/gocode/src/github.com/google/pprof/proto/profile.proto
+UNISTD_H ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+
+B        ?= build
+VERSION  := 0.1.0
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wno-unused-parameter
+OPT      ?= -O2 -g
+SAN      ?=
+CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) $(WARN) -D_GNU_SOURCE -DPTPROF_VERSION='"$(VERSION)"' \
+             -Iinclude -I$(B)/gen $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lstdc++
+LDFLAGS_ALL = $(SAN) $(LDFLAGS)
+
+SRCS     := $(sort $(wildcard src/*.c))
+LIBSRCS  := $(filter-out src/main.c,$(SRCS))
+GEN_C    := $(B)/gen/profile.pb-c.c $(B)/gen/syscall_table.c
+OBJS_LIB := $(LIBSRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/profile.pb-c.o $(B)/obj/syscall_table.o
+DEPS     := $(OBJS_LIB:.o=.d) $(B)/obj/main.d
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
+
+.PHONY: all deps demo check unit e2e e2e-asan docs-check bench install clean
+.DELETE_ON_ERROR:
+
+all: $(B)/ptprof
+
+$(B)/gen/profile.pb-c.c $(B)/gen/profile.pb-c.h: $(PROTO)
+	@mkdir -p $(B)/gen
+	cp $(PROTO) $(B)/gen/profile.proto
+	cd $(B)/gen && protoc-c --c_out=. profile.proto
+
+$(B)/gen/syscall_table.c: $(UNISTD_H) tools/gen-syscalls.sh
+	@mkdir -p $(B)/gen
+	sh tools/gen-syscalls.sh $(UNISTD_H) > $@
+
+$(B)/obj/%.o: src/%.c $(B)/gen/profile.pb-c.h
+	@mkdir -p $(B)/obj
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(B)/obj/profile.pb-c.o: $(B)/gen/profile.pb-c.c
+	@mkdir -p $(B)/obj
+	$(CC) $(filter-out $(WARN),$(CFLAGS_ALL)) -w -c -o $@ $<
+
+$(B)/obj/syscall_table.o: $(B)/gen/syscall_table.c
+	@mkdir -p $(B)/obj
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/libptprof.a: $(OBJS_LIB)
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/ptprof: $(B)/obj/main.o $(B)/libptprof.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+-include $(DEPS)
+
+# --- set-up ---------------------------------------------------------------
+deps:
+	@sh tools/deps.sh
+
+# --- the demo -------------------------------------------------------------
+demo: deps
+	$(MAKE) all targets
+	sh tools/demo.sh $(B)
+
+# --- tests ----------------------------------------------------------------
+include tests/targets.mk
+
+$(B)/unit/%: tests/unit/%.c $(B)/libptprof.a
+	@mkdir -p $(B)/unit
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libptprof.a $(LIBS) -lcmocka $(LDFLAGS_ALL)
+
+unit: $(UNIT_BINS)
+	sh tests/run-unit.sh $(UNIT_BINS)
+
+e2e: all targets
+	sh tests/run-e2e.sh $(B)/ptprof
+
+# The end-to-end suite once more under AddressSanitizer and UBSan.
+e2e-asan:
+	$(MAKE) B=build/asan OPT='-O1 -g' \
+	    SAN='-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' \
+	    build/asan/ptprof
+	$(MAKE) targets
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    PTPROF_SANITIZED=1 sh tests/run-e2e.sh build/asan/ptprof
+
+docs-check: all
+	sh tests/check-docs.sh $(B)/ptprof
+
+check: deps
+	$(MAKE) all targets
+	sh tests/run-all.sh
+
+bench: deps
+	$(MAKE) all targets
+	sh bench/run.sh $(B)
+
+# --- install --------------------------------------------------------------
+install: all
+	install -D -m 0755 $(B)/ptprof $(DESTDIR)$(BINDIR)/ptprof
+	install -D -m 0644 man/ptprof.1 $(DESTDIR)$(MANDIR)/man1/ptprof.1
+	install -D -m 0644 completions/ptprof.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/ptprof
+	install -D -m 0644 completions/_ptprof $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_ptprof
+	install -D -m 0644 completions/ptprof.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/ptprof.fish
+
+clean:
+	rm -rf build

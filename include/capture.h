@@ -1,0 +1,29 @@
+/* capture.h - what is taken from a thread while it is stopped.
+ *
+ * A capture is registers plus one copy of the stack from SP upwards.
+ * It is all the unwinder needs: once taken, the thread is resumed and
+ * everything after works on this copy.
+ */
+#ifndef PTPROF_CAPTURE_H
+#define PTPROF_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/user.h>
+
+struct capture {
+	struct user_regs_struct regs;
+	uint64_t stack_addr;      /* target address of stack[0] (= SP) */
+	size_t stack_len;         /* bytes copied */
+	unsigned char *stack;     /* malloc'ed copy */
+	uint64_t stopped_ns;      /* how long the thread was held stopped */
+};
+
+void capture_free(struct capture *c);
+
+/* Read n bytes at target address addr from the stack copy.  True only when
+ * [addr, addr+n) lies wholly inside the copy (no wrap-around). */
+bool stackmem_read(const struct capture *c, uint64_t addr, void *out, size_t n);
+
+#endif

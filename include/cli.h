@@ -1,0 +1,62 @@
+/* cli.h - option tables and their parser.
+ *
+ * Each subcommand describes its options once, in a table.  The same table
+ * drives getopt_long, --help, and `ptprof --list-options` (the listing the
+ * man-page and completion checks compare against), so they cannot drift.
+ */
+#ifndef PTPROF_CLI_H
+#define PTPROF_CLI_H
+
+#include <stdio.h>
+
+enum opt_id {
+	OPT_END = 0,
+	OPT_PID = 'p',
+	OPT_TID = 't',
+	OPT_FORMAT = 'f',
+	OPT_OUTPUT = 'o',
+	OPT_GROUP = 'g',
+	OPT_QUIET = 'q',
+	OPT_VERBOSE = 'v',
+	OPT_HELP = 'h',
+	OPT_NO_INLINE = 256,
+	OPT_NO_LINES,
+	OPT_STACK_BYTES,
+	OPT_MAX_FRAMES,
+	OPT_DEBUG_DIR,
+};
+
+struct cli_option {
+	enum opt_id id;
+	const char *long_name;
+	char short_name;          /* 0 if none */
+	const char *arg;          /* argument name, NULL for a flag */
+	const char *values;       /* space-separated choices, or NULL */
+	const char *help;
+};
+
+struct subcommand {
+	const char *name;
+	const char *usage;        /* after "ptprof NAME " */
+	const char *summary;
+	const struct cli_option *const *option_sets; /* NULL-terminated */
+	int (*run)(int argc, char **argv);
+};
+
+/* Parse argv against a subcommand's tables.  For each option found, calls
+ * fn(ctx, option, arg); a non-zero return stops parsing and is returned.
+ * --help prints the subcommand's help to stdout and returns -1.
+ * Errors print one line and return EXIT_USAGE.  On success returns 0
+ * and sets *first_arg to the index of the first non-option argument. */
+typedef int (*cli_option_fn)(void *ctx, const struct cli_option *opt, const char *arg);
+int cli_parse(const struct subcommand *sub, int argc, char **argv,
+	      cli_option_fn fn, void *ctx, int *first_arg);
+
+void cli_print_help(FILE *f, const struct subcommand *sub);
+/* One line per option: "SUBCOMMAND --long -s ARG VALUES" ("-" if none). */
+void cli_list_options(FILE *f, const struct subcommand *subs, size_t n);
+
+/* The option sets shared by subcommands. */
+extern const struct cli_option cli_common_options[];
+
+#endif

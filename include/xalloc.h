@@ -1,0 +1,32 @@
+/* xalloc.h - allocation that cannot fail silently.
+ *
+ * On exhaustion these print one line and exit with EXIT_FAILED; callers
+ * never test for NULL.  Tracees are detached by the kernel when we exit.
+ */
+#ifndef PTPROF_XALLOC_H
+#define PTPROF_XALLOC_H
+
+#include <stddef.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+/* Overflow-checked realloc of an array. */
+void *xreallocarray(void *p, size_t nmemb, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Grow *arr (of *cap elements of size sz) so that index `need` fits. */
+#define XGROW(arr, cap, need)                                             \
+	do {                                                              \
+		if ((size_t)(need) >= (cap)) {                            \
+			size_t nc_ = (cap) ? (cap) * 2 : 16;              \
+			while (nc_ <= (size_t)(need))                     \
+				nc_ *= 2;                                 \
+			(arr) = xreallocarray((arr), nc_, sizeof(*(arr))); \
+			(cap) = nc_;                                      \
+		}                                                         \
+	} while (0)
+
+#endif
