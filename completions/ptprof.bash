@@ -1,0 +1,141 @@
+# bash completion for ptprof                               -*- shell-script -*-
+#
+# Installed as <datadir>/bash-completion/completions/ptprof, or sourced
+# directly.  Works with or without the bash-completion package.
+# tests/check-docs.sh compares the options here with `ptprof --list-options`.
+
+_ptprof_subcommands='dump help'
+_ptprof_global_opts='--help --version'
+_ptprof_dump_opts='-p --pid -t --tid -f --format -o --output -g --group
+	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
+	-q --quiet -v --verbose -h --help'
+
+# COMPREPLY = the output of compgen ARGS..., one candidate per line.
+_ptprof_compgen()
+{
+	mapfile -t COMPREPLY < <(compgen "$@")
+}
+
+# Process ids from /proc.
+_ptprof_pids()
+{
+	local d pids=()
+	for d in /proc/[0-9]*; do
+		pids+=("${d#/proc/}")
+	done
+	_ptprof_compgen -W "${pids[*]}" -- "$1"
+}
+
+# Thread ids of process $1, completing the last item of the comma-separated
+# list $2.
+_ptprof_tids()
+{
+	local pid=$1 cur=$2 prefix='' d tids=()
+	[[ $pid =~ ^[0-9]+$ && -d /proc/$pid/task ]] || return
+	if [[ $cur == *,* ]]; then
+		prefix=${cur%,*},
+		cur=${cur##*,}
+	fi
+	for d in /proc/"$pid"/task/[0-9]*; do
+		# Leave out the ids already in the list.
+		[[ ,$prefix == *,"${d##*/}",* ]] || tids+=("${d##*/}")
+	done
+	_ptprof_compgen -P "$prefix" -W "${tids[*]}" -- "$cur"
+	# More ids may follow: do not end the word with a space.
+	compopt -o nospace 2>/dev/null
+}
+
+_ptprof()
+{
+	local cur=${COMP_WORDS[COMP_CWORD]} prev='' cword=$COMP_CWORD
+	local -a words=("${COMP_WORDS[@]}")
+	COMPREPLY=()
+
+	# COMP_WORDBREAKS splits "--format=js" into "--format" "=" "js".
+	if [[ $cur == = ]]; then
+		cur=
+		prev=${words[cword - 1]}
+	elif ((cword >= 2)) && [[ ${words[cword - 1]} == = ]]; then
+		prev=${words[cword - 2]}
+	elif ((cword >= 1)); then
+		prev=${words[cword - 1]}
+	fi
+
+	# The subcommand: the first word that is not an option.
+	local i sub='' subidx=0
+	for ((i = 1; i < cword; i++)); do
+		if [[ ${words[i]} != -* ]]; then
+			sub=${words[i]}
+			subidx=$i
+			break
+		fi
+	done
+
+	if [[ -z $sub ]]; then
+		if [[ $cur == -* ]]; then
+			_ptprof_compgen -W "$_ptprof_global_opts" -- "$cur"
+		else
+			_ptprof_compgen -W "$_ptprof_subcommands" -- "$cur"
+		fi
+		return
+	fi
+
+	case $sub in
+	help)
+		((cword == subidx + 1)) &&
+			_ptprof_compgen -W "$_ptprof_subcommands" -- "$cur"
+		return
+		;;
+	dump) ;;
+	*) return ;;
+	esac
+
+	case $prev in
+	-p | --pid)
+		_ptprof_pids "$cur"
+		return
+		;;
+	-t | --tid)
+		# The process named earlier on the line, if any.
+		local pid=''
+		for ((i = subidx + 1; i < cword; i++)); do
+			case ${words[i]} in
+			-p | --pid)
+				if [[ ${words[i + 1]} == = ]]; then
+					pid=${words[i + 2]}
+				else
+					pid=${words[i + 1]}
+				fi
+				;;
+			-p[0-9]*) pid=${words[i]#-p} ;;
+			esac
+		done
+		_ptprof_tids "$pid" "$cur"
+		return
+		;;
+	-f | --format)
+		_ptprof_compgen -W 'text json pprof' -- "$cur"
+		return
+		;;
+	-o | --output)
+		compopt -o filenames 2>/dev/null
+		_ptprof_compgen -f -- "$cur"
+		return
+		;;
+	--debug-dir)
+		compopt -o filenames 2>/dev/null
+		_ptprof_compgen -d -- "$cur"
+		return
+		;;
+	--stack-bytes | --max-frames)
+		# A number: nothing to offer.
+		return
+		;;
+	esac
+
+	if [[ $cur == -* || -z $cur ]]; then
+		_ptprof_compgen -W "$_ptprof_dump_opts" -- "$cur"
+	fi
+}
+
+complete -F _ptprof ptprof

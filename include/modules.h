@@ -1,0 +1,58 @@
+/* modules.h - the target's mapped ELF files, as one libdw Dwfl.
+ *
+ * Built once per process from /proc/PID/maps.  Files are opened through
+ * /proc/PID/root (other mount namespaces) or /proc/PID/map_files (deleted
+ * binaries); the vDSO is copied from the target's memory.  Serves both the
+ * unwinder (unwind tables and read-only bytes straight from the mapped
+ * files, no target memory reads) and the symbolizer (the Dwfl).
+ */
+#ifndef PTPROF_MODULES_H
+#define PTPROF_MODULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <elfutils/libdwfl.h>
+
+#include "procfs.h"
+#include "symcache.h"
+
+struct eh_frame_hdr {
+	bool present;
+	uint64_t hdr_addr;        /* runtime address of .eh_frame_hdr */
+	uint64_t table_addr;      /* runtime address of the search table */
+	uint64_t fde_count;
+};
+
+struct module {
+	struct sym_module info;   /* what output shows of it */
+	Dwfl_Module *dwfl_mod;
+	uint64_t bias;            /* runtime address - ELF vaddr */
+	const unsigned char *image; /* whole file, as libelf mapped it */
+	size_t image_size;
+	struct load_seg { uint64_t vaddr, filesz, offset; } *segs;
+	size_t nsegs;
+	uint64_t text_lo, text_hi; /* runtime range of executable segments */
+	struct eh_frame_hdr eh;
+	/* storage behind info's strings */
+	char *name_buf, *path_buf, *build_id_buf;
+};
+
+struct modules;
+
+/* Report every file-backed mapping of pid.  debug_dir (may be NULL) is
+ * searched for separate debug files before /usr/lib/debug. */
+struct modules *modules_open(pid_t pid, const struct maps *maps, const char *debug_dir);
+void modules_free(struct modules *ms);
+
+/* The module whose mapped range contains addr, or NULL. */
+struct module *modules_find(struct modules *ms, uint64_t addr);
+Dwfl *modules_dwfl(struct modules *ms);
+
+/* Copy n bytes at runtime address addr from the module's file image
+ * (file-backed bytes of a loadable segment only). */
+bool module_read(const struct module *m, uint64_t addr, void *out, size_t n);
+
+#endif

@@ -1,0 +1,22 @@
+/* signals.h - how ptprof itself reacts to SIGINT, SIGTERM, SIGHUP, SIGPIPE.
+ *
+ * The handlers only record the signal: blocking calls return EINTR and the
+ * code that holds stopped threads finishes its step, resumes and detaches
+ * every thread, then calls signals_finish(), which dies of the recorded
+ * signal so the shell sees the usual status.  SIGPIPE is ignored: a closed
+ * output shows up as EPIPE from write and is reported like any write error.
+ */
+#ifndef PTPROF_SIGNALS_H
+#define PTPROF_SIGNALS_H
+
+#include <signal.h>
+
+extern volatile sig_atomic_t pt_stop_signal;
+
+void signals_install(void);
+/* Non-zero once a stop was requested. */
+static inline int signals_stop_requested(void) { return pt_stop_signal != 0; }
+/* If a stop was requested, re-raise it with the default action. */
+void signals_finish(void);
+
+#endif

@@ -1,0 +1,63 @@
+/* snapshot.h - every thread's stack now: the pipeline behind `dump`.
+ *
+ * attach → capture → resume, one thread at a time, so no thread waits for
+ * the others; then unwind and set up symbolization once everything runs
+ * again.  Threads that appear meanwhile are picked up (the task list is
+ * rescanned until it holds no new tid); threads that exit are dropped.
+ */
+#ifndef PTPROF_SNAPSHOT_H
+#define PTPROF_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "modules.h"
+#include "procfs.h"
+#include "symbolize.h"
+#include "symcache.h"
+#include "threadfacts.h"
+#include "unwind.h"
+
+struct snapshot_opts {
+	const int *tids;          /* only these threads (NULL: all) */
+	size_t ntids;
+	size_t stack_bytes;
+	size_t max_frames;
+	const char *debug_dir;
+	bool inlines, lines;
+};
+
+struct thread_snap {
+	struct thread_facts facts;
+	struct stack stack;       /* n == 0 when not captured */
+	const char *problem;      /* why there is no (complete) stack, or NULL */
+	uint64_t stopped_ns;      /* how long we held it stopped */
+};
+
+struct snapshot {
+	pid_t pid;
+	char comm[PROC_COMM_MAX];
+	struct thread_snap *t;
+	size_t n, cap;
+	uint64_t time_ns;         /* wall clock at the start */
+	uint64_t capture_ns;      /* first interrupt to last release */
+	uint64_t stopped_max_ns, stopped_total_ns;
+	size_t incomplete;        /* threads without a full stack */
+	struct maps maps;
+	struct modules *ms;
+	struct symbolizer sym;
+	struct symcache *sc;      /* addresses to frames, filled on demand */
+};
+
+/* 0 on success (incomplete threads are counted, not errors), else an
+ * exit status after printing why.  If ptprof was asked to stop meanwhile,
+ * every thread is released first and signals_finish() is up to the caller. */
+int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o);
+void snapshot_free(struct snapshot *s);
+
+uint64_t monotonic_ns(void);
+uint64_t realtime_ns(void);
+
+#endif

@@ -1,0 +1,25 @@
+/* symbolize.h - addresses to functions, files and lines with libdw.
+ *
+ * The resolver behind a symcache: function names (demangled), inlined
+ * frames expanded from DWARF scopes, file:line from the line table, and
+ * module+offset when nothing better is known.  Never fails: an address
+ * with no information still gets one frame with a NULL function.
+ */
+#ifndef PTPROF_SYMBOLIZE_H
+#define PTPROF_SYMBOLIZE_H
+
+#include <stdbool.h>
+
+#include "modules.h"
+#include "symcache.h"
+
+struct symbolizer {
+	struct modules *ms;
+	bool inlines;             /* expand inlined frames */
+	bool lines;               /* file:line wanted */
+};
+
+/* symcache_resolve_fn; ctx is a struct symbolizer. */
+void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *sym);
+
+#endif

@@ -1,0 +1,28 @@
+/* threadfacts.h - what /proc says about a thread, read before it is
+ * stopped (a stopped thread would read as "tracing-stop"). */
+#ifndef PTPROF_THREADFACTS_H
+#define PTPROF_THREADFACTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "procfs.h"
+
+struct thread_facts {
+	pid_t tid;
+	char name[PROC_COMM_MAX];
+	char state;               /* stat letter */
+	bool have_syscall;        /* sc below is valid */
+	struct proc_syscall sc;   /* the system call a blocked thread sits in */
+	uint64_t cpu_ns;          /* user + system time */
+};
+
+/* 0, or -1 when the thread is gone (or /proc refuses). */
+int thread_facts_read(pid_t pid, pid_t tid, struct thread_facts *f);
+
+/* "futex", "read", ... for a blocked thread; NULL when running or not in
+ * a system call. */
+const char *thread_facts_syscall(const struct thread_facts *f);
+
+#endif

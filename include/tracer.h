@@ -1,0 +1,72 @@
+/* tracer.h - attaching to threads, stopping them briefly, letting go.
+ *
+ * Owns every ptrace call in ptprof.  Threads are attached with
+ * PTRACE_SEIZE (no SIGSTOP is sent) and stopped with PTRACE_INTERRUPT.
+ * Promises: a signal that arrives while we wait for a stop is re-injected;
+ * a thread in a job-control stop is left stopped; a thread that exits is
+ * reported as gone, never as an error; tracer_release_all() leaves no
+ * thread traced, whatever state the others were left in.
+ */
+#ifndef PTPROF_TRACER_H
+#define PTPROF_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "capture.h"
+#include "procfs.h"
+
+enum trace_state {
+	TS_DETACHED = 0,          /* not (or no longer) traced by us */
+	TS_RUNNING,               /* seized, running */
+	TS_STOPPED,               /* seized, in a ptrace stop we caused */
+	TS_GONE,                  /* exited */
+};
+
+struct traced {
+	pid_t tid;
+	enum trace_state ts;
+	bool group_stop;          /* the stop we saw was a job-control stop */
+};
+
+enum stop_result {
+	STOP_OK = 0,
+	STOP_GONE,                /* the thread exited */
+	STOP_TIMEOUT,             /* did not stop in time (uninterruptible sleep) */
+	STOP_INTERRUPTED,         /* ptprof was asked to stop */
+	STOP_FAILED,              /* unexpected ptrace error, reported */
+};
+
+/* Check that pid can be traced at all: it exists, is not a zombie, not a
+ * kernel thread, not traced by someone else.  On failure prints the one
+ * line that names cause and fix and returns EXIT_FAILED; else 0. */
+int tracer_precheck(pid_t pid);
+
+/* PTRACE_SEIZE one thread.  0 on success, 1 if the thread is gone,
+ * else prints why attaching was refused (tracer, Yama, capability,
+ * owner) and returns EXIT_FAILED. */
+int tracer_seize(pid_t pid, struct traced *t);
+
+/* Stop a seized thread.  timeout_ms bounds the wait (0: no bound). */
+enum stop_result tracer_stop(struct traced *t, unsigned timeout_ms);
+
+/* With the thread stopped: registers and one copy of the stack from SP,
+ * at most max_bytes and never past the end of the mapping containing SP
+ * (when maps is given and contains it). */
+enum stop_result tracer_capture(struct traced *t, const struct maps *maps,
+				size_t max_bytes, struct capture *c);
+
+/* Let a stopped thread go on (job-control stops stay stopped). */
+void tracer_resume(struct traced *t);
+/* Detach a thread in any state: a running one is stopped first. */
+void tracer_detach(struct traced *t);
+
+/* Counters of the system calls made, for --verbose and benchmarks. */
+struct tracer_counts {
+	uint64_t seize, interrupt, wait, getregs, readv, cont, detach;
+};
+extern struct tracer_counts tracer_counts;
+
+#endif

@@ -1,0 +1,49 @@
+/* unwind.h - call stacks from a capture, after the thread was resumed.
+ *
+ * libunwind's remote API with ptprof's own accessors: registers come from
+ * the capture, stack words from its copy, unwind tables and code bytes
+ * from the module files.  Nothing reads the target's memory, so unwinding
+ * costs the target nothing.  Bounded on any input: at most max frames,
+ * and it stops when the stack pointer fails to move up (a cycle).
+ */
+#ifndef PTPROF_UNWIND_H
+#define PTPROF_UNWIND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "modules.h"
+
+struct stack_frame {
+	uint64_t pc;
+	bool is_return;           /* pc is a return address (look up pc - 1) */
+};
+
+enum unwind_end {
+	UNWIND_COMPLETE = 0,      /* reached the outermost frame */
+	UNWIND_TRUNCATED,         /* hit max frames */
+	UNWIND_STACK_END,         /* ran past the copied stack */
+	UNWIND_NO_INFO,           /* no unwind information for a frame */
+	UNWIND_CYCLE,             /* stack pointer did not move up */
+	UNWIND_ERROR,             /* libunwind failed otherwise */
+};
+
+struct stack {
+	size_t n;
+	struct stack_frame *frames; /* innermost first; malloc'ed */
+	enum unwind_end end;
+};
+
+struct unwinder;
+
+struct unwinder *unwinder_new(struct modules *ms);
+void unwinder_free(struct unwinder *u);
+/* Unwind one capture into *out (frames allocated). */
+void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_frames,
+		    struct stack *out);
+void stack_free(struct stack *s);
+const char *unwind_end_reason(enum unwind_end e);
+
+#endif

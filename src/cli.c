@@ -1,0 +1,139 @@
+/* cli.c - getopt_long driven by the option tables in cli.h. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "error.h"
+#include "xalloc.h"
+
+const struct cli_option cli_common_options[] = {
+	{ OPT_PID, "pid", 'p', "PID", NULL, "the process (all its threads unless -t)" },
+	{ OPT_TID, "tid", 't', "TID[,TID...]", NULL, "only these threads" },
+	{ OPT_NO_INLINE, "no-inline", 0, NULL, NULL, "do not expand inlined frames" },
+	{ OPT_NO_LINES, "no-lines", 0, NULL, NULL, "function names only, no file:line" },
+	{ OPT_STACK_BYTES, "stack-bytes", 0, "N", NULL,
+	  "stack bytes copied per thread-sample (default 64K; K/M suffixes)" },
+	{ OPT_MAX_FRAMES, "max-frames", 0, "N", NULL, "deepest stack unwound (default 256)" },
+	{ OPT_DEBUG_DIR, "debug-dir", 0, "DIR", NULL,
+	  "also look for separate debug files in DIR (laid out like /usr/lib/debug)" },
+	{ OPT_QUIET, "quiet", 'q', NULL, NULL, "no progress or summary on stderr" },
+	{ OPT_VERBOSE, "verbose", 'v', NULL, NULL, "say why threads or frames were skipped" },
+	{ OPT_HELP, "help", 'h', NULL, NULL, "show this help" },
+	{ OPT_END, NULL, 0, NULL, NULL, NULL },
+};
+
+static size_t count_options(const struct subcommand *sub)
+{
+	size_t n = 0;
+	for (const struct cli_option *const *set = sub->option_sets; *set; set++)
+		for (const struct cli_option *o = *set; o->id != OPT_END; o++)
+			n++;
+	return n;
+}
+
+int cli_parse(const struct subcommand *sub, int argc, char **argv,
+	      cli_option_fn fn, void *ctx, int *first_arg)
+{
+	size_t n = count_options(sub), i = 0;
+	struct option *longopts = xcalloc(n + 1, sizeof(*longopts));
+	const struct cli_option **byindex = xcalloc(n + 1, sizeof(*byindex));
+	char shortopts[128] = "+:";  /* stop at the first non-option; report missing args */
+	size_t sl = strlen(shortopts);
+	int ret = 0;
+
+	for (const struct cli_option *const *set = sub->option_sets; *set; set++) {
+		for (const struct cli_option *o = *set; o->id != OPT_END; o++, i++) {
+			longopts[i].name = o->long_name;
+			longopts[i].has_arg = o->arg ? required_argument : no_argument;
+			longopts[i].val = (int)o->id;
+			byindex[i] = o;
+			if (o->short_name && sl + 3 < sizeof(shortopts)) {
+				shortopts[sl++] = o->short_name;
+				if (o->arg)
+					shortopts[sl++] = ':';
+			}
+		}
+	}
+	shortopts[sl] = '\0';
+
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+		if (c == -1)
+			break;
+		if (c == '?') {
+			if (optopt)
+				ret = pt_usage_error("%s: unknown option '-%c'", sub->name, optopt);
+			else
+				ret = pt_usage_error("%s: unknown option '%s'", sub->name,
+						     argv[optind - 1]);
+			goto out;
+		}
+		if (c == ':') {
+			ret = pt_usage_error("%s: option '%s' needs a value", sub->name,
+					     argv[optind - 1]);
+			goto out;
+		}
+		const struct cli_option *opt = NULL;
+		for (size_t k = 0; k < n; k++)
+			if ((int)byindex[k]->id == c)
+				opt = byindex[k];
+		if (!opt)
+			continue;
+		if (opt->id == OPT_HELP) {
+			cli_print_help(stdout, sub);
+			ret = -1;
+			goto out;
+		}
+		ret = fn(ctx, opt, optarg);
+		if (ret)
+			goto out;
+	}
+	*first_arg = optind;
+out:
+	free(byindex);
+	free(longopts);
+	return ret;
+}
+
+void cli_print_help(FILE *f, const struct subcommand *sub)
+{
+	fprintf(f, "Usage: ptprof %s %s\n%s\n\nOptions:\n", sub->name, sub->usage, sub->summary);
+	for (const struct cli_option *const *set = sub->option_sets; *set; set++) {
+		for (const struct cli_option *o = *set; o->id != OPT_END; o++) {
+			char left[64];
+			if (o->short_name)
+				snprintf(left, sizeof(left), "-%c, --%s%s%s", o->short_name,
+					 o->long_name, o->arg ? " " : "", o->arg ? o->arg : "");
+			else
+				snprintf(left, sizeof(left), "    --%s%s%s", o->long_name,
+					 o->arg ? " " : "", o->arg ? o->arg : "");
+			fprintf(f, "  %-28s %s", left, o->help);
+			if (o->values)
+				fprintf(f, " (%s)", o->values);
+			fputc('\n', f);
+		}
+	}
+}
+
+void cli_list_options(FILE *f, const struct subcommand *subs, size_t n)
+{
+	for (size_t s = 0; s < n; s++) {
+		if (!subs[s].option_sets)
+			continue;
+		for (const struct cli_option *const *set = subs[s].option_sets; *set; set++) {
+			for (const struct cli_option *o = *set; o->id != OPT_END; o++) {
+				fprintf(f, "%s --%s ", subs[s].name, o->long_name);
+				if (o->short_name)
+					fprintf(f, "-%c ", o->short_name);
+				else
+					fputs("- ", f);
+				fprintf(f, "%s %s\n", o->arg ? o->arg : "-",
+					o->values ? o->values : "-");
+			}
+		}
+	}
+}

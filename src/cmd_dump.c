@@ -1,0 +1,182 @@
+/* cmd_dump.c - `ptprof dump`: every thread's stack now. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "dumpout.h"
+#include "error.h"
+#include "numparse.h"
+#include "outfile.h"
+#include "signals.h"
+#include "snapshot.h"
+
+#define PID_MAX_LIMIT 4194304  /* the kernel's upper bound for pid_max */
+
+const struct cli_option dump_options[] = {
+	{ OPT_FORMAT, "format", 'f', "FMT", "text json pprof", "output format (default text)" },
+	{ OPT_OUTPUT, "output", 'o', "FILE", NULL, "write to FILE (default standard output)" },
+	{ OPT_GROUP, "group", 'g', NULL, NULL,
+	  "print threads with identical stack and state once, with count and names" },
+	{ OPT_END, NULL, 0, NULL, NULL, NULL },
+};
+
+enum dump_format { FMT_TEXT, FMT_JSON, FMT_PPROF };
+
+struct dump_args {
+	pid_t pid;
+	int *tids;
+	size_t ntids;
+	enum dump_format format;
+	const char *output;
+	bool group;
+	struct snapshot_opts snap;
+};
+
+static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
+{
+	struct dump_args *a = ctx;
+	uint64_t v;
+
+	switch (opt->id) {
+	case OPT_PID:
+		if (parse_uint(arg, 1, PID_MAX_LIMIT, &v) < 0)
+			return pt_usage_error("dump: -p needs a process id, not '%s'", arg);
+		a->pid = (pid_t)v;
+		break;
+	case OPT_TID:
+		free(a->tids);
+		a->tids = NULL;
+		if (parse_tid_list(arg, &a->tids, &a->ntids) < 0)
+			return pt_usage_error("dump: -t needs thread ids like 12,13 - not '%s'", arg);
+		break;
+	case OPT_FORMAT:
+		if (strcmp(arg, "text") == 0)
+			a->format = FMT_TEXT;
+		else if (strcmp(arg, "json") == 0)
+			a->format = FMT_JSON;
+		else if (strcmp(arg, "pprof") == 0)
+			a->format = FMT_PPROF;
+		else
+			return pt_usage_error("dump: unknown format '%s' (text, json or pprof)", arg);
+		break;
+	case OPT_OUTPUT:
+		a->output = arg;
+		break;
+	case OPT_GROUP:
+		a->group = true;
+		break;
+	case OPT_NO_INLINE:
+		a->snap.inlines = false;
+		break;
+	case OPT_NO_LINES:
+		a->snap.lines = false;
+		break;
+	case OPT_STACK_BYTES:
+		if (parse_size(arg, 0, 64ULL << 20, &v) < 0)
+			return pt_usage_error("dump: --stack-bytes needs a size up to 64M "
+					      "like 64K, not '%s'", arg);
+		a->snap.stack_bytes = (size_t)v;
+		break;
+	case OPT_MAX_FRAMES:
+		if (parse_uint(arg, 1, 4096, &v) < 0)
+			return pt_usage_error("dump: --max-frames needs a number from 1 to 4096, "
+					      "not '%s'", arg);
+		a->snap.max_frames = (size_t)v;
+		break;
+	case OPT_DEBUG_DIR:
+		a->snap.debug_dir = arg;
+		break;
+	case OPT_QUIET:
+		pt_verbosity = 0;
+		break;
+	case OPT_VERBOSE:
+		pt_verbosity = 2;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static int write_output(struct dump_args *a, struct snapshot *s)
+{
+	struct outfile out;
+	int ret = outfile_open(&out, a->output);
+	if (ret)
+		return ret;
+	switch (a->format) {
+	case FMT_TEXT:
+		dump_write_text(out.f, s, a->group);
+		break;
+	case FMT_JSON:
+		dump_write_json(out.f, s, a->group);
+		break;
+	case FMT_PPROF:
+		if (!a->output && isatty(fileno(stdout))) {
+			pt_error("dump: a pprof profile is binary; use -o FILE or a pipe");
+			outfile_abort(&out);
+			return EXIT_USAGE;
+		}
+		if (dump_write_pprof(out.f, s) < 0) {
+			pt_perror("write %s", a->output ? a->output : "standard output");
+			outfile_abort(&out);
+			return EXIT_FAILED;
+		}
+		break;
+	}
+	ret = outfile_commit(&out);
+	if (!ret && a->output)
+		pt_info("wrote %zu threads of process %d to %s", s->n, (int)s->pid, a->output);
+	return ret;
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	struct dump_args a = {
+		.format = FMT_TEXT,
+		.snap = { .stack_bytes = 64 * 1024, .max_frames = 256, .inlines = true, .lines = true },
+	};
+	struct snapshot s;
+	int first, ret;
+
+	ret = cli_parse(&subcommands[0], argc, argv, on_option, &a, &first);
+	if (ret)
+		goto out_args;
+	if (first < argc) {
+		ret = pt_usage_error("dump: unexpected argument '%s'", argv[first]);
+		goto out_args;
+	}
+	if (!a.pid) {
+		ret = pt_usage_error("dump: which process? give -p PID");
+		goto out_args;
+	}
+	a.snap.tids = a.tids;
+	a.snap.ntids = a.ntids;
+
+	signals_install();
+	ret = snapshot_take(&s, a.pid, &a.snap);
+	if (signals_stop_requested()) {
+		snapshot_free(&s);
+		signals_finish();
+	}
+	if (ret)
+		goto out_snap;
+	if (s.n == 0) {
+		pt_error("no thread of process %d to dump%s", (int)a.pid,
+			 a.tids ? " (check the -t thread ids)" : "");
+		ret = EXIT_FAILED;
+		goto out_snap;
+	}
+	ret = write_output(&a, &s);
+	if (!ret && s.incomplete) {
+		pt_info("%zu of %zu threads have no complete stack%s", s.incomplete, s.n,
+			a.format == FMT_TEXT ? " (the reason is printed with each)" : "");
+		ret = EXIT_PARTIAL;
+	}
+out_snap:
+	snapshot_free(&s);
+out_args:
+	free(a.tids);
+	return ret < 0 ? 0 : ret;
+}

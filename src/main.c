@@ -1,0 +1,77 @@
+/* main.c - subcommand dispatch. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "error.h"
+
+static const struct cli_option *const dump_sets[] = { cli_common_options, dump_options, NULL };
+
+const struct subcommand subcommands[] = {
+	{ "dump", "[OPTIONS] -p PID",
+	  "Print every thread's stack now, like a SIGQUIT dump, without changing the process.",
+	  dump_sets, cmd_dump },
+};
+const size_t nsubcommands = sizeof(subcommands) / sizeof(subcommands[0]);
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: ptprof SUBCOMMAND [OPTIONS]\n"
+		   "       ptprof --version | --help | help SUBCOMMAND\n\n"
+		   "Sample the stacks of a running process from outside, with ptrace.\n\n"
+		   "Subcommands:\n");
+	for (size_t i = 0; i < nsubcommands; i++)
+		fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+	fprintf(f, "\nExit status: 0 done; 1 some threads or frames unreadable; "
+		   "2 failed; 64 bad usage.\n"
+		   "See 'ptprof help SUBCOMMAND' and ptprof(1).\n");
+}
+
+static const struct subcommand *find(const char *name)
+{
+	for (size_t i = 0; i < nsubcommands; i++)
+		if (strcmp(subcommands[i].name, name) == 0)
+			return &subcommands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct subcommand *sub;
+
+	/* A stuck-process tool must not wait on the network for debug files. */
+	unsetenv("DEBUGINFOD_URLS");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("ptprof %s\n", PTPROF_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "--list-options") == 0) {
+		cli_list_options(stdout, subcommands, nsubcommands);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		sub = find(argv[2]);
+		if (!sub)
+			return pt_usage_error("no subcommand '%s'", argv[2]);
+		cli_print_help(stdout, sub);
+		return 0;
+	}
+	sub = find(argv[1]);
+	if (!sub)
+		return pt_usage_error("no subcommand '%s'", argv[1]);
+	return sub->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,139 @@
+/* symbolize.c - libdw lookups for one address. */
+#include <dwarf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <elfutils/libdw.h>
+
+#include "demangle.h"
+#include "symbolize.h"
+#include "xalloc.h"
+
+static char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	const char *s = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a));
+	if (!s)
+		s = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
+	if (s)
+		return demangle(s);
+	s = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Paths under the compilation directory read better relative to it. */
+static char *tidy_path(const char *file, const char *comp_dir)
+{
+	size_t n = comp_dir ? strlen(comp_dir) : 0;
+	if (n && strncmp(file, comp_dir, n) == 0 && file[n] == '/')
+		return xstrdup(file + n + 1);
+	return xstrdup(file);
+}
+
+static void push(struct symbol *sym, size_t *cap, char *fn, char *file, int line, bool inl)
+{
+	XGROW(sym->frames, *cap, sym->nframes);
+	sym->frames[sym->nframes++] = (struct sym_frame){ fn, file, line, inl };
+}
+
+/* Innermost-first chain of inlined calls and the function containing
+ * them, from the DIE tree around the address. */
+static void dwarf_frames(struct symbolizer *s, Dwfl_Module *mod, uint64_t look,
+			 struct symbol *sym, size_t *cap)
+{
+	Dwarf_Addr bias;
+	Dwarf_Die *cudie = dwfl_module_addrdie(mod, look, &bias);
+	Dwarf_Die *scopes = NULL;
+	Dwarf_Attribute a;
+	Dwarf_Files *files = NULL;
+	const char *file = NULL;
+	int line = 0;
+
+	if (!cudie)
+		return;
+	const char *comp_dir = dwarf_formstring(dwarf_attr(cudie, DW_AT_comp_dir, &a));
+	Dwfl_Line *l = dwfl_module_getsrc(mod, look);
+	if (l)
+		file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
+
+	int n = dwarf_getscopes(cudie, look - bias, &scopes);
+	if (n <= 0)
+		goto out;
+	/* Walk the concrete DIE tree, not the abstract origins. */
+	Dwarf_Die inner = scopes[0];
+	free(scopes);
+	scopes = NULL;
+	n = dwarf_getscopes_die(&inner, &scopes);
+	if (n <= 0)
+		goto out;
+	dwarf_getsrcfiles(cudie, &files, NULL);
+	for (int i = 0; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram &&
+		    tag != DW_TAG_entry_point)
+			continue;
+		push(sym, cap, die_name(&scopes[i]),
+		     s->lines && file ? tidy_path(file, comp_dir) : NULL, s->lines ? line : 0,
+		     tag == DW_TAG_inlined_subroutine);
+		if (tag != DW_TAG_inlined_subroutine)
+			break;
+		/* The caller's position is the call site of this inline. */
+		Dwarf_Word v;
+		file = NULL;
+		line = 0;
+		if (files && dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &a), &v) == 0)
+			file = dwarf_filesrc(files, v, NULL, NULL);
+		if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &a), &v) == 0)
+			line = (int)v;
+	}
+out:
+	free(scopes);
+	/* An address in a CU but in no function: the line is still worth having. */
+	if (sym->nframes == 0 && file && s->lines)
+		push(sym, cap, NULL, tidy_path(file, comp_dir), line, false);
+}
+
+/* Keep only the outermost frame (--no-inline). */
+static void collapse_inlines(struct symbol *sym)
+{
+	if (sym->nframes <= 1)
+		return;
+	struct sym_frame keep = sym->frames[sym->nframes - 1];
+	for (size_t i = 0; i + 1 < sym->nframes; i++) {
+		free(sym->frames[i].function);
+		free(sym->frames[i].file);
+	}
+	sym->frames[0] = keep;
+	sym->nframes = 1;
+}
+
+void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *sym)
+{
+	struct symbolizer *s = ctx;
+	uint64_t look = is_return ? addr - 1 : addr;
+	struct module *m = modules_find(s->ms, look);
+	size_t cap = 0;
+
+	sym->addr = addr;
+	if (m) {
+		sym->module = &m->info;
+		sym->module_offset = addr - m->bias;
+		dwarf_frames(s, m->dwfl_mod, look, sym, &cap);
+		/* No DWARF function: the symbol table still names it. */
+		if (sym->nframes == 0 || !sym->frames[sym->nframes - 1].function) {
+			GElf_Off off;
+			GElf_Sym esym;
+			const char *name = dwfl_module_addrinfo(m->dwfl_mod, look, &off, &esym,
+								NULL, NULL, NULL);
+			if (name) {
+				if (sym->nframes == 0)
+					push(sym, &cap, NULL, NULL, 0, false);
+				sym->frames[sym->nframes - 1].function = demangle(name);
+			}
+		}
+	}
+	if (sym->nframes == 0)
+		push(sym, &cap, NULL, NULL, 0, false);
+	if (!s->inlines)
+		collapse_inlines(sym);
+}

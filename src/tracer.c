@@ -1,0 +1,334 @@
+/* tracer.c - every ptrace call ptprof makes. */
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "signals.h"
+#include "tracer.h"
+#include "xalloc.h"
+
+struct tracer_counts tracer_counts;
+
+#define CAP_SYS_PTRACE_BIT 19
+
+/* Name of process pid (its comm), or "?" */
+static void proc_name(pid_t pid, char *out, size_t size)
+{
+	char buf[1024];
+	struct proc_stat st;
+	snprintf(out, size, "?");
+	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) > 0 && procfs_parse_stat(buf, &st) == 0)
+		snprintf(out, size, "%s", st.comm);
+}
+
+static int read_status(pid_t pid, struct proc_status *st)
+{
+	char buf[4096];
+	if (procfs_read(pid, 0, "status", buf, sizeof(buf)) < 0)
+		return -1;
+	return procfs_parse_status(buf, st);
+}
+
+static int yama_scope(void)
+{
+	char buf[16];
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "r");
+	int v = -1;
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f))
+		v = buf[0] - '0';
+	fclose(f);
+	return v;
+}
+
+static int already_traced(pid_t pid, pid_t tracer)
+{
+	char name[PROC_COMM_MAX];
+	proc_name(tracer, name, sizeof(name));
+	pt_error("cannot attach to %d: already traced by process %d (%s); detach it first "
+		 "(quit the debugger or tracer)", (int)pid, (int)tracer, name);
+	return EXIT_FAILED;
+}
+
+int tracer_precheck(pid_t pid)
+{
+	char buf[1024];
+	struct proc_stat st;
+	struct proc_status status;
+
+	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) < 0 || procfs_parse_stat(buf, &st) < 0 ||
+	    read_status(pid, &status) < 0) {
+		pt_error("no process %d", (int)pid);
+		return EXIT_FAILED;
+	}
+	if (st.flags & PROC_PF_KTHREAD) {
+		pt_error("%d is a kernel thread (%s): ptprof reads user-space stacks; "
+			 "see /proc/%d/stack or use perf for the kernel", (int)pid, st.comm, (int)pid);
+		return EXIT_FAILED;
+	}
+	if (status.tgid != pid) {
+		pt_error("%d is thread %d of process %d: use -p %d -t %d", (int)pid, (int)pid,
+			 (int)status.tgid, (int)status.tgid, (int)pid);
+		return EXIT_FAILED;
+	}
+	if (st.state == 'Z' || st.state == 'X') {
+		pid_t *tids = NULL;
+		ssize_t n = procfs_list_tasks(pid, &tids);
+		free(tids);
+		/* A leader that called pthread_exit is a zombie with live threads. */
+		if (n <= 1) {
+			pt_error("process %d is a zombie: it has exited and waits for its parent %d "
+				 "to reap it; there is no stack to read", (int)pid, (int)st.ppid);
+			return EXIT_FAILED;
+		}
+	}
+	if (status.tracer_pid != 0 && status.tracer_pid != getpid())
+		return already_traced(pid, status.tracer_pid);
+	return 0;
+}
+
+/* EPERM from PTRACE_SEIZE: say which of the usual reasons applies. */
+static int diagnose_eperm(pid_t pid)
+{
+	struct proc_status target, self;
+	char tbuf[4096];
+	bool have_cap = false;
+	int scope = yama_scope();
+
+	if (read_status(pid, &target) < 0) {
+		pt_error("no process %d", (int)pid);
+		return EXIT_FAILED;
+	}
+	if (target.tracer_pid != 0)
+		return already_traced(pid, target.tracer_pid);
+	if (procfs_read(getpid(), 0, "status", tbuf, sizeof(tbuf)) > 0 &&
+	    procfs_parse_status(tbuf, &self) == 0)
+		have_cap = (self.cap_eff >> CAP_SYS_PTRACE_BIT) & 1;
+
+	if (scope == 3) {
+		pt_error("cannot attach to %d: permission denied (kernel.yama.ptrace_scope=3 "
+			 "forbids all tracing until reboot)", (int)pid);
+	} else if (!have_cap && scope == 2) {
+		pt_error("cannot attach to %d: permission denied (kernel.yama.ptrace_scope=2; "
+			 "run as root or grant CAP_SYS_PTRACE)", (int)pid);
+	} else if (!have_cap && target.uid_real != geteuid()) {
+		struct passwd *pw = getpwuid(target.uid_real);
+		pt_error("cannot attach to %d: permission denied (it belongs to uid %u%s%s%s; "
+			 "run as root, as that user, or grant CAP_SYS_PTRACE)", (int)pid,
+			 (unsigned)target.uid_real, pw ? " (" : "", pw ? pw->pw_name : "",
+			 pw ? ")" : "");
+	} else if (!have_cap && scope == 1) {
+		pt_error("cannot attach to %d: permission denied (kernel.yama.ptrace_scope=1; "
+			 "run as root or grant CAP_SYS_PTRACE, or set kernel.yama.ptrace_scope=0)",
+			 (int)pid);
+	} else if (!have_cap) {
+		pt_error("cannot attach to %d: permission denied (the process is not dumpable, "
+			 "e.g. setuid; run as root or grant CAP_SYS_PTRACE)", (int)pid);
+	} else {
+		pt_error("cannot attach to %d: permission denied (a security module refused; "
+			 "check SELinux/AppArmor policy)", (int)pid);
+	}
+	return EXIT_FAILED;
+}
+
+static bool thread_exists(pid_t pid, pid_t tid)
+{
+	char buf[64];
+	return procfs_read(pid, tid, "stat", buf, sizeof(buf)) > 0;
+}
+
+int tracer_seize(pid_t pid, struct traced *t)
+{
+	tracer_counts.seize++;
+	if (ptrace(PTRACE_SEIZE, t->tid, 0, 0) == 0) {
+		t->ts = TS_RUNNING;
+		t->group_stop = false;
+		return 0;
+	}
+	if (errno == ESRCH || !thread_exists(pid, t->tid)) {
+		t->ts = TS_GONE;
+		return 1;
+	}
+	if (errno == EPERM)
+		return diagnose_eperm(pid);
+	pt_error("cannot attach to %d: ptrace(PTRACE_SEIZE, %d): %s", (int)pid, (int)t->tid,
+		 strerror(errno));
+	return EXIT_FAILED;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* waitpid with a deadline: poll, then sleep until SIGCHLD (blocked, so it
+ * stays pending) or the deadline.  Returns 0 on timeout. */
+static pid_t wait_until(pid_t tid, int *status, uint64_t deadline)
+{
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	for (;;) {
+		pid_t r = waitpid(tid, status, __WALL | WNOHANG);
+		if (r != 0)
+			return r;
+		uint64_t now = now_ms();
+		if (now >= deadline)
+			return 0;
+		uint64_t left = deadline - now;
+		struct timespec ts = { (time_t)(left / 1000), (long)(left % 1000) * 1000000 };
+		sigtimedwait(&chld, NULL, &ts);
+	}
+}
+
+static bool is_job_control_stop(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+/* Wait until t reports a ptrace stop we can work in. */
+static enum stop_result wait_stop(struct traced *t, unsigned timeout_ms)
+{
+	uint64_t deadline = timeout_ms ? now_ms() + timeout_ms : 0;
+	for (;;) {
+		int st = 0;
+		pid_t r;
+		tracer_counts.wait++;
+		if (deadline)
+			r = wait_until(t->tid, &st, deadline);
+		else
+			r = waitpid(t->tid, &st, __WALL);
+		if (r == 0)
+			return STOP_TIMEOUT;
+		if (r < 0) {
+			if (errno == EINTR) {
+				/* Asked to quit: the interrupt is still pending and the
+				 * thread will stop soon; wait a bounded time for it. */
+				if (!deadline)
+					deadline = now_ms() + 1000;
+				continue;
+			}
+			if (errno == ECHILD) {
+				t->ts = TS_GONE;
+				return STOP_GONE;
+			}
+			pt_syserr("waitpid", t->tid, errno);
+			return STOP_FAILED;
+		}
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			t->ts = TS_GONE;
+			return STOP_GONE;
+		}
+		if (!WIFSTOPPED(st))
+			continue;
+		int sig = WSTOPSIG(st);
+		int event = (unsigned)st >> 16;
+		if (event == PTRACE_EVENT_STOP) {
+			t->group_stop = is_job_control_stop(sig);
+			t->ts = TS_STOPPED;
+			return STOP_OK;
+		}
+		/* A signal-delivery-stop: hand the signal back, keep waiting
+		 * for our interrupt. */
+		tracer_counts.cont++;
+		if (ptrace(PTRACE_CONT, t->tid, 0, event ? 0 : sig) < 0 && errno == ESRCH) {
+			t->ts = TS_GONE;
+			return STOP_GONE;
+		}
+	}
+}
+
+enum stop_result tracer_stop(struct traced *t, unsigned timeout_ms)
+{
+	if (t->ts == TS_STOPPED)
+		return STOP_OK;
+	if (t->ts != TS_RUNNING)
+		return STOP_GONE;
+	tracer_counts.interrupt++;
+	if (ptrace(PTRACE_INTERRUPT, t->tid, 0, 0) < 0) {
+		if (errno == ESRCH) {
+			t->ts = TS_GONE;
+			return STOP_GONE;
+		}
+		pt_syserr("ptrace(PTRACE_INTERRUPT)", t->tid, errno);
+		return STOP_FAILED;
+	}
+	return wait_stop(t, timeout_ms);
+}
+
+enum stop_result tracer_capture(struct traced *t, const struct maps *maps, size_t max_bytes,
+				struct capture *c)
+{
+	memset(c, 0, sizeof(*c));
+	tracer_counts.getregs++;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &c->regs) < 0) {
+		if (errno == ESRCH) {
+			t->ts = TS_GONE;
+			return STOP_GONE;
+		}
+		pt_syserr("ptrace(PTRACE_GETREGS)", t->tid, errno);
+		return STOP_FAILED;
+	}
+	uint64_t sp = c->regs.rsp;
+	size_t len = max_bytes;
+	const struct map_entry *m = maps ? maps_find(maps, sp) : NULL;
+	if (m && m->end - sp < len)
+		len = (size_t)(m->end - sp);
+	c->stack_addr = sp;
+	if (len == 0)
+		return STOP_OK;
+	c->stack = xmalloc(len);
+	struct iovec local = { c->stack, len };
+	struct iovec remote = { (void *)(uintptr_t)sp, len };
+	tracer_counts.readv++;
+	ssize_t n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
+	/* A short or failed copy still leaves the registers: frame 0 at least. */
+	c->stack_len = n > 0 ? (size_t)n : 0;
+	return STOP_OK;
+}
+
+void tracer_resume(struct traced *t)
+{
+	if (t->ts != TS_STOPPED)
+		return;
+	tracer_counts.cont++;
+	/* LISTEN keeps a job-control stop in force without a ptrace stop. */
+	long r = ptrace(t->group_stop ? PTRACE_LISTEN : PTRACE_CONT, t->tid, 0, 0);
+	if (r < 0 && errno == ESRCH)
+		t->ts = TS_GONE;
+	else
+		t->ts = TS_RUNNING;
+}
+
+void tracer_detach(struct traced *t)
+{
+	if (t->ts == TS_RUNNING) {
+		/* PTRACE_DETACH needs a stopped tracee. */
+		enum stop_result r = tracer_stop(t, 1000);
+		if (r == STOP_TIMEOUT) {
+			pt_verbose("thread %d did not stop to be detached; the kernel releases it "
+				   "when ptprof exits", (int)t->tid);
+			return;
+		}
+	}
+	if (t->ts != TS_STOPPED)
+		return;
+	tracer_counts.detach++;
+	/* Detaching from a job-control stop leaves the thread stopped. */
+	if (ptrace(PTRACE_DETACH, t->tid, 0, 0) < 0 && errno != ESRCH)
+		pt_syserr("ptrace(PTRACE_DETACH)", t->tid, errno);
+	t->ts = TS_DETACHED;
+}
