@@ -79,8 +79,11 @@ deps:
 	@sh tools/deps.sh
 
 # --- the demo -------------------------------------------------------------
+$(B)/demo-workload: tools/demo/workload.c
+	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -D_GNU_SOURCE -pthread $(WARN) -o $@ $<
+
 demo: deps
-	$(MAKE) all targets
+	$(MAKE) all $(B)/demo-workload
 	sh tools/demo.sh $(B)
 
 # --- tests ----------------------------------------------------------------

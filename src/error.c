@@ -62,10 +62,12 @@ void pt_info(const char *fmt, ...)
 
 int pt_usage_error(const char *fmt, ...)
 {
+	char buf[768];
 	va_list ap;
 	va_start(ap, fmt);
-	vsay(fmt, ap, 0);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try 'ptprof --help' for more information.\n");
+	/* One line: the problem and where the answer is. */
+	fprintf(stderr, "ptprof: %s (see 'ptprof --help')\n", buf);
 	return EXIT_USAGE;
 }

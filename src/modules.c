@@ -21,17 +21,19 @@ struct modules {
 	Dwfl *dwfl;
 	Dwfl_Callbacks cb;
 	char *debug_path;         /* what cb.debuginfo_path points to */
-	char *root;               /* "/proc/PID/root" when the target has its own root, else "" */
+	char *root;               /* "/proc/PID/root" for another mount namespace, else "" */
 	struct module **v;        /* sorted by start */
 	size_t n, cap;
 };
 
-static bool same_root(pid_t pid)
+/* A target in another mount namespace sees other files under the same
+ * paths: reach them through its /proc/PID/root, never with setns. */
+static bool same_mount_ns(pid_t pid)
 {
 	struct stat a, b;
 	char p[64];
-	snprintf(p, sizeof(p), "/proc/%d/root", (int)pid);
-	if (stat(p, &a) < 0 || stat("/", &b) < 0)
+	snprintf(p, sizeof(p), "/proc/%d/ns/mnt", (int)pid);
+	if (stat(p, &a) < 0 || stat("/proc/self/ns/mnt", &b) < 0)
 		return true;
 	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
@@ -255,7 +257,7 @@ struct modules *modules_open(pid_t pid, const struct maps *maps, const char *deb
 	bool have_exe;
 
 	ms->pid = pid;
-	ms->root = same_root(pid) ? xstrdup("") : xasprintf("/proc/%d/root", (int)pid);
+	ms->root = same_mount_ns(pid) ? xstrdup("") : xasprintf("/proc/%d/root", (int)pid);
 	ms->cb.find_elf = dwfl_linux_proc_find_elf;
 	ms->cb.find_debuginfo = dwfl_standard_find_debuginfo;
 	ms->cb.section_address = dwfl_offline_section_address;

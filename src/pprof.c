@@ -32,8 +32,8 @@ struct pprof {
 	Sample **samples;
 	size_t nsamples, samples_cap;
 	Location **locs;          /* id = index + 1 */
-	const struct sym_module **loc_mod;
-	size_t nlocs, locs_cap;
+	const struct sym_module **loc_mod; /* module of each location */
+	size_t nlocs, locs_cap, loc_mod_cap;
 	struct u64map loc_ids;    /* (pc << 1 | is_return) -> id */
 	Function **funcs;         /* id = index + 1 */
 	size_t nfuncs, funcs_cap;
@@ -133,7 +133,7 @@ static uint64_t location_id(struct pprof *p, const struct stack_frame *fr)
 		loc->line[i] = ln;
 	}
 	XGROW(p->locs, p->locs_cap, p->nlocs);
-	XGROW(p->loc_mod, p->locs_cap, p->nlocs);
+	XGROW(p->loc_mod, p->loc_mod_cap, p->nlocs);
 	p->locs[p->nlocs] = loc;
 	p->loc_mod[p->nlocs] = sym->module;
 	p->nlocs++;

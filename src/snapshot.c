@@ -151,6 +151,13 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 		return ret;
 	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) > 0 && procfs_parse_stat(buf, &st) == 0)
 		memcpy(s->comm, st.comm, sizeof(s->comm));
+	for (size_t i = 0; i < o->ntids; i++) {
+		if (procfs_read(pid, o->tids[i], "stat", buf, sizeof(buf)) < 0) {
+			pt_error("no thread %d in process %d (see /proc/%d/task)", o->tids[i],
+				 (int)pid, (int)pid);
+			return EXIT_FAILED;
+		}
+	}
 	text = procfs_read_all(pid, 0, "maps", NULL);
 	if (!text) {
 		pt_error("no process %d", (int)pid);
