@@ -15,6 +15,7 @@ struct thread_facts {
 	char state;               /* stat letter */
 	bool have_syscall;        /* sc below is valid */
 	struct proc_syscall sc;   /* the system call a blocked thread sits in */
+	bool restarted;           /* sc.nr recovered from a restart_syscall */
 	uint64_t cpu_ns;          /* user + system time */
 };
 

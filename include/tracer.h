@@ -51,6 +51,10 @@ int tracer_seize(pid_t pid, struct traced *t);
 
 /* Stop a seized thread.  timeout_ms bounds the wait (0: no bound). */
 enum stop_result tracer_stop(struct traced *t, unsigned timeout_ms);
+/* The same in two halves, so that several threads can be on their way
+ * to a stop at once: ask, then wait. */
+enum stop_result tracer_interrupt(struct traced *t);
+enum stop_result tracer_wait_stop(struct traced *t, unsigned timeout_ms);
 
 /* With the thread stopped: registers and one copy of the stack from SP,
  * at most max_bytes and never past the end of the mapping containing SP

@@ -40,6 +40,8 @@ static void json_state(FILE *f, const struct thread_snap *t)
 	json_string(f, procfs_state_name(t->facts.state));
 	fputs(",\"syscall\":", f);
 	json_string(f, thread_facts_syscall(&t->facts));
+	if (t->facts.restarted)
+		fputs(",\"syscall_restarted\":true", f);
 }
 
 static void json_thread(FILE *f, struct snapshot *s, const struct thread_snap *t)

@@ -48,57 +48,144 @@ static bool seen(const struct snapshot *s, pid_t tid, const pid_t *gone, size_t 
 	return false;
 }
 
-/* Facts, then seize, stop, copy, detach: the thread is held only for the
- * copy.  Returns 0, 1 if the thread vanished, or an exit status. */
-static int capture_one(struct snapshot *s, pid_t tid, const struct snapshot_opts *o,
-		       struct capture *cap, struct thread_snap *ts)
-{
-	struct traced t = { .tid = tid };
-	int r;
+/* Threads asked to stop whose stop we have not collected yet.  With more
+ * than one on its way, wake-up latencies overlap and a dump finishes
+ * sooner, but each thread then also waits for the others' copies: on a
+ * busy 2-CPU machine a window of 8 cut the wall time of a 1000-thread
+ * dump by a third and raised the summed stop time five- to tenfold.
+ * Holding the target as little as possible wins, so one at a time. */
+#define WINDOW 1
 
+struct inflight {
+	struct traced t;
+	size_t idx;               /* its slot in s->t and caps */
+	uint64_t t0;              /* when it was interrupted */
+	unsigned timeout_ms;
+};
+
+struct capture_run {
+	struct snapshot *s;
+	const struct snapshot_opts *o;
+	struct capture *caps;
+	size_t caps_cap;
+	bool *dropped;            /* slot of a thread that exited */
+	size_t dropped_cap;
+	pid_t *gone;
+	size_t ngone, gone_cap;
+	struct inflight win[WINDOW];
+	size_t nwin;
+};
+
+static void drop(struct capture_run *r, size_t idx)
+{
+	pid_t tid = r->s->t[idx].facts.tid;
+	pt_verbose("thread %d exited while being dumped", (int)tid);
+	r->dropped[idx] = true;
+	XGROW(r->gone, r->gone_cap, r->ngone);
+	r->gone[r->ngone++] = tid;
+}
+
+/* Collect the oldest stop: wait, copy, detach. */
+static void complete_oldest(struct capture_run *r)
+{
+	struct inflight in = r->win[0];
+	struct thread_snap *ts = &r->s->t[in.idx];
+	memmove(r->win, r->win + 1, --r->nwin * sizeof(r->win[0]));
+
+	enum stop_result sr = tracer_wait_stop(&in.t, in.timeout_ms);
+	if (sr == STOP_OK)
+		sr = tracer_capture(&in.t, &r->s->maps, r->o->stack_bytes, &r->caps[in.idx]);
+	tracer_detach(&in.t);
+	ts->stopped_ns = monotonic_ns() - in.t0;
+	r->s->stopped_total_ns += ts->stopped_ns;
+	if (ts->stopped_ns > r->s->stopped_max_ns)
+		r->s->stopped_max_ns = ts->stopped_ns;
+	switch (sr) {
+	case STOP_OK:
+		break;
+	case STOP_GONE:
+		drop(r, in.idx);
+		break;
+	case STOP_TIMEOUT:
+		ts->problem = "did not stop within 2 s (uninterruptible sleep in the kernel)";
+		break;
+	default:
+		ts->problem = "could not be stopped";
+		break;
+	}
+}
+
+/* Facts first (a stopped thread would read as stopped), then seize and
+ * interrupt.  Returns 0 or an exit status. */
+static int start_one(struct capture_run *r, pid_t tid)
+{
+	struct snapshot *s = r->s;
+	size_t idx = s->n;
+	XGROW(s->t, s->cap, idx);
+	XGROW(r->caps, r->caps_cap, idx);
+	XGROW(r->dropped, r->dropped_cap, idx);
+	struct thread_snap *ts = &s->t[idx];
 	memset(ts, 0, sizeof(*ts));
-	memset(cap, 0, sizeof(*cap));
-	if (thread_facts_read(s->pid, tid, &ts->facts) < 0)
-		return 1;
+	memset(&r->caps[idx], 0, sizeof(r->caps[idx]));
+	r->dropped[idx] = false;
+	s->n++;
+
+	if (thread_facts_read(s->pid, tid, &ts->facts) < 0) {
+		ts->facts.tid = tid;
+		drop(r, idx);
+		return 0;
+	}
 	if (ts->facts.state == 'Z' || ts->facts.state == 'X') {
 		ts->problem = "thread has exited (zombie)";
 		return 0;
 	}
-	r = tracer_seize(s->pid, &t);
-	if (r)
-		return r;
-	uint64_t t0 = monotonic_ns();
-	enum stop_result sr = tracer_stop(&t, ts->facts.state == 'D' ? DISK_SLEEP_TIMEOUT_MS : 0);
-	if (sr == STOP_OK)
-		sr = tracer_capture(&t, &s->maps, o->stack_bytes, cap);
-	tracer_detach(&t);
-	ts->stopped_ns = monotonic_ns() - t0;
-	switch (sr) {
-	case STOP_OK:
-		return 0;
-	case STOP_GONE:
-		return 1;
-	case STOP_TIMEOUT:
-		ts->problem = "did not stop within 2 s (uninterruptible sleep in the kernel)";
-		return 0;
-	default:
-		ts->problem = "could not be stopped";
+	struct inflight in = { .t = { .tid = tid }, .idx = idx };
+	int ret = tracer_seize(s->pid, &in.t);
+	if (ret == 1) {
+		drop(r, idx);
 		return 0;
 	}
+	if (ret) {
+		drop(r, idx);
+		return ret;
+	}
+	in.t0 = monotonic_ns();
+	in.timeout_ms = ts->facts.state == 'D' ? DISK_SLEEP_TIMEOUT_MS : 0;
+	if (tracer_interrupt(&in.t) != STOP_OK) {
+		tracer_detach(&in.t);
+		drop(r, idx);
+		return 0;
+	}
+	r->win[r->nwin++] = in;
+	return 0;
+}
+
+/* Drop the slots of threads that exited, keeping captures aligned. */
+static void compact(struct capture_run *r)
+{
+	struct snapshot *s = r->s;
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (r->dropped[i]) {
+			capture_free(&r->caps[i]);
+			continue;
+		}
+		s->t[k] = s->t[i];
+		r->caps[k] = r->caps[i];
+		k++;
+	}
+	s->n = k;
 }
 
 static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 		       struct capture **caps_out)
 {
-	struct capture *caps = NULL;
-	size_t caps_cap = 0;
-	pid_t *gone = NULL;
-	size_t ngone = 0, gone_cap = 0;
+	struct capture_run r = { .s = s, .o = o };
 	int ret = 0;
 	bool found_new = true;
 
 	/* Rescan until a pass finds no thread we have not seen. */
-	while (found_new && !signals_stop_requested()) {
+	while (found_new && !ret && !signals_stop_requested()) {
 		pid_t *tids = NULL;
 		ssize_t nt = procfs_list_tasks(s->pid, &tids);
 		found_new = false;
@@ -107,32 +194,22 @@ static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 			ret = EXIT_FAILED;
 		}
 		for (ssize_t i = 0; i < nt && !ret && !signals_stop_requested(); i++) {
-			if (!wanted(o, tids[i]) || seen(s, tids[i], gone, ngone))
+			if (!wanted(o, tids[i]) || seen(s, tids[i], r.gone, r.ngone))
 				continue;
 			found_new = true;
-			XGROW(s->t, s->cap, s->n);
-			XGROW(caps, caps_cap, s->n);
-			int r = capture_one(s, tids[i], o, &caps[s->n], &s->t[s->n]);
-			if (r == 1) {
-				pt_verbose("thread %d exited while being dumped", (int)tids[i]);
-				XGROW(gone, gone_cap, ngone);
-				gone[ngone++] = tids[i];
-				continue;
-			}
-			if (r) {
-				ret = r;
-				break;
-			}
-			uint64_t st = s->t[s->n].stopped_ns;
-			s->stopped_total_ns += st;
-			if (st > s->stopped_max_ns)
-				s->stopped_max_ns = st;
-			s->n++;
+			if (r.nwin == WINDOW)
+				complete_oldest(&r);
+			ret = start_one(&r, tids[i]);
 		}
 		free(tids);
+		/* Every thread asked to stop is released before anything else. */
+		while (r.nwin)
+			complete_oldest(&r);
 	}
-	free(gone);
-	*caps_out = caps;
+	compact(&r);
+	free(r.dropped);
+	free(r.gone);
+	*caps_out = r.caps;
 	return ret;
 }
 

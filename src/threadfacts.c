@@ -1,8 +1,31 @@
 /* threadfacts.c - stat and syscall of one thread. */
 #include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include "syscalls.h"
 #include "threadfacts.h"
+
+/* A sleep cut short by a signal or a tracer resumes as restart_syscall,
+ * and /proc then names that.  The call it continues is usually plain in
+ * the code: "mov $NR, %eax; syscall" right before the return address. */
+static void resolve_restart(pid_t tid, struct thread_facts *f)
+{
+	unsigned char code[7];
+	uint32_t nr;
+	struct iovec local = { code, sizeof(code) };
+	struct iovec remote = { (void *)(uintptr_t)(f->sc.pc - sizeof(code)), sizeof(code) };
+	if (f->sc.pc < sizeof(code) ||
+	    process_vm_readv(tid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(code))
+		return;
+	if (code[0] != 0xb8 || code[5] != 0x0f || code[6] != 0x05)
+		return;
+	memcpy(&nr, code + 1, sizeof(nr));
+	if (syscall_name((long)nr)) {
+		f->sc.nr = (long)nr;
+		f->restarted = true;
+	}
+}
 
 int thread_facts_read(pid_t pid, pid_t tid, struct thread_facts *f)
 {
@@ -22,6 +45,8 @@ int thread_facts_read(pid_t pid, pid_t tid, struct thread_facts *f)
 	if (st.state != 'R' && procfs_read(pid, tid, "syscall", buf, sizeof(buf)) > 0 &&
 	    procfs_parse_syscall(buf, &f->sc) == 0)
 		f->have_syscall = true;
+	if (f->have_syscall && f->sc.nr == SYS_restart_syscall)
+		resolve_restart(tid, f);
 	return 0;
 }
 

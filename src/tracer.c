@@ -98,9 +98,9 @@ int tracer_precheck(pid_t pid)
 }
 
 /* EPERM from PTRACE_SEIZE: say which of the usual reasons applies. */
-static int diagnose_eperm(pid_t pid)
+static int diagnose_eperm(pid_t pid, pid_t tid)
 {
-	struct proc_status target, self;
+	struct proc_status target, thread, self;
 	char tbuf[4096];
 	bool have_cap = false;
 	int scope = yama_scope();
@@ -111,6 +111,10 @@ static int diagnose_eperm(pid_t pid)
 	}
 	if (target.tracer_pid != 0)
 		return already_traced(pid, target.tracer_pid);
+	/* Another tracer may hold just this thread (or be attaching now). */
+	if (procfs_read(pid, tid, "status", tbuf, sizeof(tbuf)) > 0 &&
+	    procfs_parse_status(tbuf, &thread) == 0 && thread.tracer_pid != 0)
+		return already_traced(pid, thread.tracer_pid);
 	if (procfs_read(getpid(), 0, "status", tbuf, sizeof(tbuf)) > 0 &&
 	    procfs_parse_status(tbuf, &self) == 0)
 		have_cap = (self.cap_eff >> CAP_SYS_PTRACE_BIT) & 1;
@@ -160,7 +164,7 @@ int tracer_seize(pid_t pid, struct traced *t)
 		return 1;
 	}
 	if (errno == EPERM)
-		return diagnose_eperm(pid);
+		return diagnose_eperm(pid, t->tid);
 	pt_error("cannot attach to %d: ptrace(PTRACE_SEIZE, %d): %s", (int)pid, (int)t->tid,
 		 strerror(errno));
 	return EXIT_FAILED;
@@ -251,7 +255,7 @@ static enum stop_result wait_stop(struct traced *t, unsigned timeout_ms)
 	}
 }
 
-enum stop_result tracer_stop(struct traced *t, unsigned timeout_ms)
+enum stop_result tracer_interrupt(struct traced *t)
 {
 	if (t->ts == TS_STOPPED)
 		return STOP_OK;
@@ -266,7 +270,22 @@ enum stop_result tracer_stop(struct traced *t, unsigned timeout_ms)
 		pt_syserr("ptrace(PTRACE_INTERRUPT)", t->tid, errno);
 		return STOP_FAILED;
 	}
+	return STOP_OK;
+}
+
+enum stop_result tracer_wait_stop(struct traced *t, unsigned timeout_ms)
+{
+	if (t->ts == TS_STOPPED)
+		return STOP_OK;
+	if (t->ts != TS_RUNNING)
+		return STOP_GONE;
 	return wait_stop(t, timeout_ms);
+}
+
+enum stop_result tracer_stop(struct traced *t, unsigned timeout_ms)
+{
+	enum stop_result r = tracer_interrupt(t);
+	return r == STOP_OK ? tracer_wait_stop(t, timeout_ms) : r;
 }
 
 enum stop_result tracer_capture(struct traced *t, const struct maps *maps, size_t max_bytes,

@@ -153,7 +153,7 @@ struct unwinder *unwinder_new(struct modules *ms)
 		exit(EXIT_FAILED);
 	}
 	/* Cache decoded unwind info across all unwinds of this process. */
-	unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
+	unw_set_caching_policy(u->as, UNW_CACHE_PER_THREAD);
 	return u;
 }
 

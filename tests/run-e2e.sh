@@ -1,0 +1,123 @@
+#!/bin/bash
+# tests/run-e2e.sh - run ptprof against the live targets in build/targets.
+#
+#   sh tests/run-e2e.sh PTPROF [FILTER]
+#
+# Runs every t_NAME function defined in tests/e2e/t_*.sh whose NAME
+# contains FILTER, each in a shell of its own with its own temporary
+# directory.  Prints one line per test, the reasons of failures, and last
+# "N passed, N failed".  Exit 1 if any test failed.
+#
+# Must run as root (or with CAP_SYS_PTRACE): ptprof attaches to targets.
+
+# The Makefile runs us with sh; the helpers need bash.
+[ -n "$BASH_VERSION" ] || exec bash "$0" "$@"
+
+set -u
+
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: $0 PTPROF [FILTER]" >&2
+	exit 64
+fi
+FILTER=${2:-}
+
+# Everything below works from the repository root (build/targets, ...).
+cd "$(dirname "$0")/.." || exit 1
+
+PTPROF=$(realpath -e "$1" 2>/dev/null) || {
+	echo "$0: $1: no such file (make all)" >&2
+	exit 1
+}
+export PTPROF
+
+# The helpers and tests, sourced here to list the tests and again by the
+# shell that runs each one.
+load_tests() {
+	# shellcheck source=tests/e2e/lib.sh
+	. tests/e2e/lib.sh
+	local f
+	for f in tests/e2e/t_*.sh; do
+		# shellcheck disable=SC1090
+		. "$f"
+	done
+}
+load_tests
+
+if [ ! -d "$TARGETS_DIR" ]; then
+	echo "$0: $TARGETS_DIR missing (make targets)" >&2
+	exit 1
+fi
+
+# Each test's own limit; the whole suite normally takes a few seconds.
+TEST_TIMEOUT=${TEST_TIMEOUT:-90}
+export TEST_TIMEOUT
+
+ROOT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ptprof-e2e.XXXXXX") || exit 1
+
+# Tests in the order their files define them (extdebug makes declare -F
+# print "NAME LINE FILE").
+TESTS=()
+while read -r fn _; do
+	TESTS+=("${fn#t_}")
+done < <(
+	shopt -s extdebug
+	# shellcheck disable=SC2046
+	declare -F $(compgen -A function t_) | sort -k3,3 -k2,2n
+)
+
+passed=0 failed=0 skipped=0
+failed_names=()
+
+for name in "${TESTS[@]}"; do
+	case $name in
+	*"$FILTER"*) ;;
+	*) continue ;;
+	esac
+	T=$ROOT_TMP/$name
+	mkdir -p "$T"
+	start=$(now_ms)
+	rc=0
+	# A fresh shell per test, under a watchdog: a test that hangs is
+	# killed with everything it started (timeout signals its process group)
+	# and counts as failed; the EXIT trap kills the targets it left.
+	export T
+	# shellcheck disable=SC2016
+	timeout -k 5 "$TEST_TIMEOUT" bash -c '
+		set -u
+		'"$(declare -f load_tests)"'
+		load_tests
+		trap cleanup_targets EXIT
+		trap "echo \"FAILED: test still running after $TEST_TIMEOUT s\"; exit 124" TERM
+		"t_$1"
+	' bash "$name" >"$T/log" 2>&1 </dev/null || rc=$?
+	elapsed=$(($(now_ms) - start))
+	secs=$(printf '%d.%02d' $((elapsed / 1000)) $((elapsed % 1000 / 10)))
+	case $rc in
+	0)
+		passed=$((passed + 1))
+		echo "ok    $name (${secs}s)"
+		rm -rf "$T"
+		;;
+	77)
+		skipped=$((skipped + 1))
+		echo "skip  $name: $(grep -m1 '^SKIPPED: ' "$T/log" | cut -c10-)"
+		;;
+	*)
+		failed=$((failed + 1))
+		failed_names+=("$name")
+		echo "FAIL  $name (${secs}s)"
+		if [ -s "$T/log" ]; then
+			sed 's/^/      /' "$T/log"
+		else
+			echo "      (exited $rc without a message)"
+		fi
+		echo "      files: $T"
+		;;
+	esac
+done
+
+[ $failed -eq 0 ] && [ $skipped -eq 0 ] && rm -rf "$ROOT_TMP"
+[ $skipped -eq 0 ] || echo "$skipped skipped"
+[ $failed -eq 0 ] || echo "failed: ${failed_names[*]}"
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,70 @@
+# tests/targets.mk - the programs the end-to-end tests run ptprof against.
+#
+#   make targets     builds them all into build/targets/
+#
+# They always land in build/targets, whatever B is, so the sanitizer build
+# (B=build/asan) and the normal build share one set of targets.  They are
+# built with their own flags: frame pointers, debug info and a fixed
+# optimization level are part of what each test expects.
+
+TARGETS_DIR := build/targets
+TARGET_SRC  := tests/targets
+TARGET_CC   ?= $(CC)
+TARGET_CXX  ?= $(CXX)
+TARGET_FLAGS := -g -fno-omit-frame-pointer -pthread -Wall -Wextra \
+                -I$(TARGET_SRC)
+TARGET_COMMON := $(TARGET_SRC)/common.c $(TARGET_SRC)/common.h
+CHAIN_SRC   := $(TARGET_SRC)/chain.c $(TARGET_SRC)/common.c
+
+TARGET_PROGS := chain chain-O2 chain-nopie chain-stripped cxx holdtrace zombie churn pool
+
+.PHONY: targets
+targets: $(addprefix $(TARGETS_DIR)/,$(TARGET_PROGS))
+
+# -O0, PIE (the compiler's default here): every function a real frame.
+$(TARGETS_DIR)/chain: $(TARGET_SRC)/chain.c $(TARGET_COMMON)
+	@mkdir -p $(@D)
+	$(TARGET_CC) $(TARGET_FLAGS) -O0 -o $@ $(CHAIN_SRC)
+
+# -O2 with chain_b and chain_c forced inline into chain_a.  Checked: they
+# must have no symbol of their own and exist only as inlined DWARF entries,
+# or the "(inlined)" tests would test nothing.
+$(TARGETS_DIR)/chain-O2: $(TARGET_SRC)/chain.c $(TARGET_COMMON)
+	@mkdir -p $(@D)
+	$(TARGET_CC) $(TARGET_FLAGS) -O2 -DCHAIN_INLINE -o $@ $(CHAIN_SRC)
+	@if nm $@ | grep -Eq ' chain_(b|c)$$'; then \
+	    echo "$@: chain_b/chain_c were not inlined" >&2; rm -f $@; exit 1; fi
+	@if [ "$$(readelf --debug-dump=info $@ | grep -c DW_TAG_inlined_subroutine)" -lt 2 ]; then \
+	    echo "$@: no inlined-subroutine DWARF entries" >&2; rm -f $@; exit 1; fi
+
+# -O0, not position independent: a fixed-address executable.
+$(TARGETS_DIR)/chain-nopie: $(TARGET_SRC)/chain.c $(TARGET_COMMON)
+	@mkdir -p $(@D)
+	$(TARGET_CC) $(TARGET_FLAGS) -O0 -fno-pie -no-pie -o $@ $(CHAIN_SRC)
+
+# -O0 with every symbol and all debug info stripped, the debug info kept in
+# a separate file found only by build id.  The .debug file is deliberately
+# NOT next to the binary (nor in .debug/): there libdw would find it through
+# the debuglink without any help, and the "no --debug-dir" test would pass
+# for the wrong reason.  The e2e test copies it to DIR/.build-id/xx/yyy.debug.
+$(TARGETS_DIR)/chain-stripped: $(TARGET_SRC)/chain.c $(TARGET_COMMON)
+	@mkdir -p $(@D) $(TARGETS_DIR)/separate-debug
+	$(TARGET_CC) $(TARGET_FLAGS) -O0 -Wl,--build-id -o $@.full $(CHAIN_SRC)
+	objcopy --only-keep-debug $@.full $(TARGETS_DIR)/separate-debug/chain-stripped.debug
+	objcopy --strip-all --add-gnu-debuglink=$(TARGETS_DIR)/separate-debug/chain-stripped.debug \
+	    $@.full $@
+	rm -f $@.full
+	@if nm $@ 2>/dev/null | grep -q chain_; then \
+	    echo "$@: still has chain_* symbols" >&2; rm -f $@; exit 1; fi
+	@if readelf -S $@ | grep -q '\.debug_info'; then \
+	    echo "$@: still has .debug_info" >&2; rm -f $@; exit 1; fi
+
+$(TARGETS_DIR)/cxx: $(TARGET_SRC)/cxx.cpp $(TARGET_COMMON)
+	@mkdir -p $(@D)
+	$(TARGET_CC) $(TARGET_FLAGS) -O0 -c -o $@-common.o $(TARGET_SRC)/common.c
+	$(TARGET_CXX) $(TARGET_FLAGS) -O0 -o $@ $(TARGET_SRC)/cxx.cpp $@-common.o
+	rm -f $@-common.o
+
+$(TARGETS_DIR)/%: $(TARGET_SRC)/%.c $(TARGET_COMMON)
+	@mkdir -p $(@D)
+	$(TARGET_CC) $(TARGET_FLAGS) -O0 -o $@ $< $(TARGET_SRC)/common.c
