@@ -92,10 +92,16 @@ static void complete_oldest(struct capture_run *r)
 	struct thread_snap *ts = &r->s->t[in.idx];
 	memmove(r->win, r->win + 1, --r->nwin * sizeof(r->win[0]));
 
+	if (in.timeout_ms)
+		pt_verbose("thread %d is in uninterruptible sleep: waiting up to %u ms for it to stop",
+			   (int)in.t.tid, in.timeout_ms);
 	enum stop_result sr = tracer_wait_stop(&in.t, in.timeout_ms);
 	if (sr == STOP_OK)
 		sr = tracer_capture(&in.t, &r->s->maps, r->o->stack_bytes, &r->caps[in.idx]);
-	tracer_detach(&in.t);
+	/* A thread that would not stop cannot be detached (that needs a stop);
+	 * the kernel lets it go when ptprof exits, moments from now. */
+	if (sr != STOP_TIMEOUT)
+		tracer_detach(&in.t);
 	ts->stopped_ns = monotonic_ns() - in.t0;
 	r->s->stopped_total_ns += ts->stopped_ns;
 	if (ts->stopped_ns > r->s->stopped_max_ns)
@@ -107,7 +113,7 @@ static void complete_oldest(struct capture_run *r)
 		drop(r, in.idx);
 		break;
 	case STOP_TIMEOUT:
-		ts->problem = "did not stop within 2 s (uninterruptible sleep in the kernel)";
+		ts->problem = "did not stop within 2 s (uninterruptible sleep in the kernel; see /proc/PID/task/TID/stack)";
 		break;
 	default:
 		ts->problem = "could not be stopped";
