@@ -73,8 +73,8 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 		a->snap.lines = false;
 		break;
 	case OPT_STACK_BYTES:
-		if (parse_size(arg, 0, 64ULL << 20, &v) < 0)
-			return pt_usage_error("dump: --stack-bytes needs a size up to 64M "
+		if (parse_size(arg, 256, 64ULL << 20, &v) < 0)
+			return pt_usage_error("dump: --stack-bytes needs a size from 256 to 64M "
 					      "like 64K, not '%s'", arg);
 		a->snap.stack_bytes = (size_t)v;
 		break;

@@ -263,12 +263,15 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 		struct thread_snap *ts = &s->t[i];
 		if (ts->problem) {
 			s->incomplete++;
+			pt_verbose("thread %d: no stack: %s", (int)ts->facts.tid, ts->problem);
 			continue;
 		}
 		unwind_capture(u, &caps[i], o->max_frames, &ts->stack);
 		if (ts->stack.end != UNWIND_COMPLETE) {
 			ts->problem = unwind_end_reason(ts->stack.end);
 			s->incomplete++;
+			pt_verbose("thread %d: stack incomplete after %zu frames: %s",
+				   (int)ts->facts.tid, ts->stack.n, ts->problem);
 		}
 	}
 	unwinder_free(u);
