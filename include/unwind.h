@@ -3,8 +3,9 @@
  * libunwind's remote API with ptprof's own accessors: registers come from
  * the capture, stack words from its copy, unwind tables and code bytes
  * from the module files.  Nothing reads the target's memory, so unwinding
- * costs the target nothing.  Bounded on any input: at most max frames,
- * and it stops when the stack pointer fails to move up (a cycle).
+ * costs the target nothing.  Bounded on any input: at most max frames;
+ * it stops when the stack pointer fails to move up (a cycle) or a return
+ * address points outside every executable mapping (a corrupt stack).
  */
 #ifndef PTPROF_UNWIND_H
 #define PTPROF_UNWIND_H
@@ -27,6 +28,7 @@ enum unwind_end {
 	UNWIND_STACK_END,         /* ran past the copied stack */
 	UNWIND_NO_INFO,           /* no unwind information for a frame */
 	UNWIND_CYCLE,             /* stack pointer did not move up */
+	UNWIND_BAD_PC,            /* a return address outside any code */
 	UNWIND_ERROR,             /* libunwind failed otherwise */
 };
 
@@ -38,7 +40,9 @@ struct stack {
 
 struct unwinder;
 
-struct unwinder *unwinder_new(struct modules *ms);
+/* maps: the target's mappings, to tell code from garbage and the end of
+ * the stack from the end of the copy. */
+struct unwinder *unwinder_new(struct modules *ms, const struct maps *maps);
 void unwinder_free(struct unwinder *u);
 /* Unwind one capture into *out (frames allocated). */
 void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_frames,

@@ -258,7 +258,7 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 
 	/* Every thread runs again: now the slow part. */
 	s->ms = modules_open(pid, &s->maps, o->debug_dir);
-	struct unwinder *u = unwinder_new(s->ms);
+	struct unwinder *u = unwinder_new(s->ms, &s->maps);
 	for (size_t i = 0; i < s->n; i++) {
 		struct thread_snap *ts = &s->t[i];
 		if (ts->problem) {

@@ -16,6 +16,7 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip
 struct unwinder {
 	unw_addr_space_t as;
 	struct modules *ms;
+	const struct maps *maps;
 };
 
 /* Per-unwind context handed to the accessors as `arg`. */
@@ -23,7 +24,8 @@ struct unwind_ctx {
 	struct modules *ms;
 	const struct capture *cap;
 	struct module *last;      /* most recent module hit: the common case */
-	bool stack_miss;          /* a read just past the copy failed */
+	uint64_t stack_end;       /* end of the mapping the stack lives in */
+	bool stack_miss;          /* a read past the copy, inside the stack, failed */
 };
 
 static struct module *find_module(struct unwind_ctx *ctx, uint64_t addr)
@@ -76,7 +78,7 @@ static int acc_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *val,
 	struct module *m = find_module(ctx, addr);
 	if (m && module_read(m, addr, val, sizeof(*val)))
 		return 0;
-	if (addr >= ctx->cap->stack_addr)
+	if (addr >= ctx->cap->stack_addr && addr < ctx->stack_end)
 		ctx->stack_miss = true;
 	return -UNW_EINVAL;
 }
@@ -143,10 +145,11 @@ static unw_accessors_t accessors = {
 	.get_proc_name = acc_get_proc_name,
 };
 
-struct unwinder *unwinder_new(struct modules *ms)
+struct unwinder *unwinder_new(struct modules *ms, const struct maps *maps)
 {
 	struct unwinder *u = xcalloc(1, sizeof(*u));
 	u->ms = ms;
+	u->maps = maps;
 	u->as = unw_create_addr_space(&accessors, 0);
 	if (!u->as) {
 		pt_error("libunwind: unw_create_addr_space failed");
@@ -165,10 +168,18 @@ void unwinder_free(struct unwinder *u)
 	free(u);
 }
 
+static bool is_code(const struct maps *maps, uint64_t ip)
+{
+	const struct map_entry *m = maps_find(maps, ip);
+	return m && m->perms[2] == 'x';
+}
+
 void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_frames,
 		    struct stack *out)
 {
 	struct unwind_ctx ctx = { .ms = u->ms, .cap = c };
+	const struct map_entry *sm = maps_find(u->maps, c->stack_addr);
+	ctx.stack_end = sm ? sm->end : c->stack_addr + c->stack_len;
 	unw_cursor_t cur;
 	size_t cap = 32;
 	bool after_signal = false;
@@ -193,6 +204,10 @@ void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_fram
 		unw_get_reg(&cur, UNW_REG_SP, &sp);
 		if (ip == 0) {
 			out->end = UNWIND_COMPLETE;
+			break;
+		}
+		if (out->n > 0 && !is_code(u->maps, ip)) {
+			out->end = UNWIND_BAD_PC;
 			break;
 		}
 		/* Callers live at higher addresses; a signal frame may switch to
@@ -236,6 +251,7 @@ const char *unwind_end_reason(enum unwind_end e)
 	case UNWIND_STACK_END: return "ran past the copied stack (raise --stack-bytes)";
 	case UNWIND_NO_INFO: return "no unwind information";
 	case UNWIND_CYCLE: return "stack pointer did not advance";
+	case UNWIND_BAD_PC: return "a return address points outside any code (corrupt stack?)";
 	default: return "unwind error";
 	}
 }
