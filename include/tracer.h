@@ -44,6 +44,11 @@ enum stop_result {
  * line that names cause and fix and returns EXIT_FAILED; else 0. */
 int tracer_precheck(pid_t pid);
 
+/* The kernel refused access to pid (EPERM/EACCES): print which of the
+ * usual reasons applies - another tracer, Yama, a missing capability,
+ * another owner - with its fix, and return EXIT_FAILED. */
+int tracer_diagnose_eperm(pid_t pid, pid_t tid);
+
 /* PTRACE_SEIZE one thread.  0 on success, 1 if the thread is gone,
  * else prints why attaching was refused (tracer, Yama, capability,
  * owner) and returns EXIT_FAILED. */

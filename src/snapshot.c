@@ -1,4 +1,5 @@
 /* snapshot.c - capture every thread once, then unwind the copies. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -241,7 +242,10 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 			return EXIT_FAILED;
 		}
 	}
+	/* maps needs the same permission as ptrace: the first place to fail. */
 	text = procfs_read_all(pid, 0, "maps", NULL);
+	if (!text && (errno == EACCES || errno == EPERM))
+		return tracer_diagnose_eperm(pid, pid);
 	if (!text) {
 		pt_error("no process %d", (int)pid);
 		return EXIT_FAILED;

@@ -98,7 +98,7 @@ int tracer_precheck(pid_t pid)
 }
 
 /* EPERM from PTRACE_SEIZE: say which of the usual reasons applies. */
-static int diagnose_eperm(pid_t pid, pid_t tid)
+int tracer_diagnose_eperm(pid_t pid, pid_t tid)
 {
 	struct proc_status target, thread, self;
 	char tbuf[4096];
@@ -164,7 +164,7 @@ int tracer_seize(pid_t pid, struct traced *t)
 		return 1;
 	}
 	if (errno == EPERM)
-		return diagnose_eperm(pid, t->tid);
+		return tracer_diagnose_eperm(pid, t->tid);
 	pt_error("cannot attach to %d: ptrace(PTRACE_SEIZE, %d): %s", (int)pid, (int)t->tid,
 		 strerror(errno));
 	return EXIT_FAILED;
