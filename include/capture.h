@@ -16,7 +16,8 @@ struct capture {
 	struct user_regs_struct regs;
 	uint64_t stack_addr;      /* target address of stack[0] (= SP) */
 	size_t stack_len;         /* bytes copied */
-	unsigned char *stack;     /* malloc'ed copy */
+	unsigned char *stack;     /* malloc'ed copy, reused by the next capture */
+	size_t stack_cap;         /* bytes allocated at stack */
 	uint64_t stopped_ns;      /* how long the thread was held stopped */
 };
 

@@ -24,6 +24,11 @@ enum opt_id {
 	OPT_STACK_BYTES,
 	OPT_MAX_FRAMES,
 	OPT_DEBUG_DIR,
+	OPT_DURATION = 'd',
+	OPT_RATE = 'r',
+	OPT_FREQ = 'F',
+	OPT_MODE = 'm',
+	OPT_THREADS = 300,
 };
 
 struct cli_option {
@@ -40,7 +45,7 @@ struct subcommand {
 	const char *usage;        /* after "ptprof NAME " */
 	const char *summary;
 	const struct cli_option *const *option_sets; /* NULL-terminated */
-	int (*run)(int argc, char **argv);
+	int (*run)(const struct subcommand *self, int argc, char **argv);
 };
 
 /* Parse argv against a subcommand's tables.  For each option found, calls

@@ -5,7 +5,9 @@
 #include "cli.h"
 
 extern const struct cli_option dump_options[];
-int cmd_dump(int argc, char **argv);
+int cmd_dump(const struct subcommand *self, int argc, char **argv);
+extern const struct cli_option record_options[];
+int cmd_record(const struct subcommand *self, int argc, char **argv);
 
 /* The subcommand table lives in main.c. */
 extern const struct subcommand subcommands[];

@@ -29,6 +29,8 @@ struct traced {
 	pid_t tid;
 	enum trace_state ts;
 	bool group_stop;          /* the stop we saw was a job-control stop */
+	bool exited;              /* wstatus holds how it ended */
+	int wstatus;
 };
 
 enum stop_result {
@@ -63,9 +65,14 @@ enum stop_result tracer_wait_stop(struct traced *t, unsigned timeout_ms);
 
 /* With the thread stopped: registers and one copy of the stack from SP,
  * at most max_bytes and never past the end of the mapping containing SP
- * (when maps is given and contains it). */
+ * (when maps is given and contains it).  c's stack buffer is reused when
+ * large enough. */
 enum stop_result tracer_capture(struct traced *t, const struct maps *maps,
 				size_t max_bytes, struct capture *c);
+
+/* A wait status collected for t outside tracer_stop (a signal-delivery
+ * stop, the end of a group-stop...): re-inject, let go, or mark gone. */
+void tracer_handle_event(struct traced *t, int status);
 
 /* Let a stopped thread go on (job-control stops stay stopped). */
 void tracer_resume(struct traced *t);

@@ -35,6 +35,7 @@ enum unwind_end {
 struct stack {
 	size_t n;
 	struct stack_frame *frames; /* innermost first; malloc'ed */
+	size_t cap;               /* frames allocated */
 	enum unwind_end end;
 };
 
@@ -44,9 +45,13 @@ struct unwinder;
  * the stack from the end of the copy. */
 struct unwinder *unwinder_new(struct modules *ms, const struct maps *maps);
 void unwinder_free(struct unwinder *u);
-/* Unwind one capture into *out (frames allocated). */
+/* Unwind one capture into *out.  out must be zeroed or hold an earlier
+ * result, whose frame array is then reused. */
 void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_frames,
 		    struct stack *out);
+/* True once after an unwind met code in no known module (a library
+ * loaded since the modules were read): time to read them again. */
+bool unwinder_missed_module(struct unwinder *u);
 void stack_free(struct stack *s);
 const char *unwind_end_reason(enum unwind_end e);
 

@@ -131,7 +131,7 @@ static int write_output(struct dump_args *a, struct snapshot *s)
 	return ret;
 }
 
-int cmd_dump(int argc, char **argv)
+int cmd_dump(const struct subcommand *self, int argc, char **argv)
 {
 	struct dump_args a = {
 		.format = FMT_TEXT,
@@ -140,7 +140,7 @@ int cmd_dump(int argc, char **argv)
 	struct snapshot s;
 	int first, ret;
 
-	ret = cli_parse(&subcommands[0], argc, argv, on_option, &a, &first);
+	ret = cli_parse(self, argc, argv, on_option, &a, &first);
 	if (ret)
 		goto out_args;
 	if (first < argc) {

@@ -8,11 +8,15 @@
 #include "error.h"
 
 static const struct cli_option *const dump_sets[] = { cli_common_options, dump_options, NULL };
+static const struct cli_option *const record_sets[] = { cli_common_options, record_options, NULL };
 
 const struct subcommand subcommands[] = {
 	{ "dump", "[OPTIONS] -p PID",
 	  "Print every thread's stack now, like a SIGQUIT dump, without changing the process.",
 	  dump_sets, cmd_dump },
+	{ "record", "[OPTIONS] (-p PID | -- COMMAND [ARG...])",
+	  "Sample stacks over time into a CPU or wall-clock profile (pprof, folded, text).",
+	  record_sets, cmd_record },
 };
 const size_t nsubcommands = sizeof(subcommands) / sizeof(subcommands[0]);
 
@@ -73,5 +77,5 @@ int main(int argc, char **argv)
 	sub = find(argv[1]);
 	if (!sub)
 		return pt_usage_error("no subcommand '%s'", argv[1]);
-	return sub->run(argc - 1, argv + 1);
+	return sub->run(sub, argc - 1, argv + 1);
 }

@@ -203,6 +203,45 @@ static bool is_job_control_stop(int sig)
 	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
 }
 
+/* What a wait status means for t.  STOP_OK: t is in a stop we may work
+ * in; STOP_GONE: it exited; STOP_FAILED: nothing to work with yet (a
+ * signal was handed back, keep waiting). */
+static enum stop_result handle_status(struct traced *t, int st)
+{
+	if (WIFEXITED(st) || WIFSIGNALED(st)) {
+		t->ts = TS_GONE;
+		t->exited = true;
+		t->wstatus = st;
+		return STOP_GONE;
+	}
+	if (!WIFSTOPPED(st))
+		return STOP_FAILED;
+	int sig = WSTOPSIG(st);
+	int event = (unsigned)st >> 16;
+	if (event == PTRACE_EVENT_STOP) {
+		/* SIGTRAP: our interrupt, or the end of a group-stop while
+		 * listening; a stop signal: a job-control stop. */
+		t->group_stop = is_job_control_stop(sig);
+		t->ts = TS_STOPPED;
+		return STOP_OK;
+	}
+	/* A signal-delivery-stop: hand the signal back untouched. */
+	tracer_counts.cont++;
+	if (ptrace(PTRACE_CONT, t->tid, 0, event ? 0 : sig) < 0 && errno == ESRCH) {
+		t->ts = TS_GONE;
+		return STOP_GONE;
+	}
+	return STOP_FAILED;
+}
+
+void tracer_handle_event(struct traced *t, int status)
+{
+	/* A stop nobody asked for right now: let the thread go on at once
+	 * (a job-control stop stays in force). */
+	if (handle_status(t, status) == STOP_OK)
+		tracer_resume(t);
+}
+
 /* Wait until t reports a ptrace stop we can work in. */
 static enum stop_result wait_stop(struct traced *t, unsigned timeout_ms)
 {
@@ -232,26 +271,9 @@ static enum stop_result wait_stop(struct traced *t, unsigned timeout_ms)
 			pt_syserr("waitpid", t->tid, errno);
 			return STOP_FAILED;
 		}
-		if (WIFEXITED(st) || WIFSIGNALED(st)) {
-			t->ts = TS_GONE;
-			return STOP_GONE;
-		}
-		if (!WIFSTOPPED(st))
-			continue;
-		int sig = WSTOPSIG(st);
-		int event = (unsigned)st >> 16;
-		if (event == PTRACE_EVENT_STOP) {
-			t->group_stop = is_job_control_stop(sig);
-			t->ts = TS_STOPPED;
-			return STOP_OK;
-		}
-		/* A signal-delivery-stop: hand the signal back, keep waiting
-		 * for our interrupt. */
-		tracer_counts.cont++;
-		if (ptrace(PTRACE_CONT, t->tid, 0, event ? 0 : sig) < 0 && errno == ESRCH) {
-			t->ts = TS_GONE;
-			return STOP_GONE;
-		}
+		enum stop_result res = handle_status(t, st);
+		if (res != STOP_FAILED)
+			return res;
 	}
 }
 
@@ -291,8 +313,8 @@ enum stop_result tracer_stop(struct traced *t, unsigned timeout_ms)
 enum stop_result tracer_capture(struct traced *t, const struct maps *maps, size_t max_bytes,
 				struct capture *c)
 {
-	memset(c, 0, sizeof(*c));
 	tracer_counts.getregs++;
+	c->stack_len = 0;
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &c->regs) < 0) {
 		if (errno == ESRCH) {
 			t->ts = TS_GONE;
@@ -309,7 +331,11 @@ enum stop_result tracer_capture(struct traced *t, const struct maps *maps, size_
 	c->stack_addr = sp;
 	if (len == 0)
 		return STOP_OK;
-	c->stack = xmalloc(len);
+	if (c->stack_cap < len) {
+		free(c->stack);
+		c->stack = xmalloc(len);
+		c->stack_cap = len;
+	}
 	struct iovec local = { c->stack, len };
 	struct iovec remote = { (void *)(uintptr_t)sp, len };
 	tracer_counts.readv++;

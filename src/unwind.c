@@ -17,10 +17,12 @@ struct unwinder {
 	unw_addr_space_t as;
 	struct modules *ms;
 	const struct maps *maps;
+	bool missed_module;       /* an address in no known module was met */
 };
 
 /* Per-unwind context handed to the accessors as `arg`. */
 struct unwind_ctx {
+	struct unwinder *u;
 	struct modules *ms;
 	const struct capture *cap;
 	struct module *last;      /* most recent module hit: the common case */
@@ -44,6 +46,8 @@ static int acc_find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_
 {
 	struct unwind_ctx *ctx = arg;
 	struct module *m = find_module(ctx, ip);
+	if (!m)
+		ctx->u->missed_module = true;
 	if (!m || !m->eh.present)
 		return -UNW_ENOINFO;
 	unw_dyn_info_t di;
@@ -177,16 +181,18 @@ static bool is_code(const struct maps *maps, uint64_t ip)
 void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_frames,
 		    struct stack *out)
 {
-	struct unwind_ctx ctx = { .ms = u->ms, .cap = c };
+	struct unwind_ctx ctx = { .u = u, .ms = u->ms, .cap = c };
 	const struct map_entry *sm = maps_find(u->maps, c->stack_addr);
 	ctx.stack_end = sm ? sm->end : c->stack_addr + c->stack_len;
 	unw_cursor_t cur;
-	size_t cap = 32;
 	bool after_signal = false;
 	uint64_t prev_sp = 0;
 
-	memset(out, 0, sizeof(*out));
-	out->frames = xcalloc(cap, sizeof(*out->frames));
+	out->n = 0;
+	if (!out->frames) {
+		out->cap = 32;
+		out->frames = xcalloc(out->cap, sizeof(*out->frames));
+	}
 	out->end = UNWIND_ERROR;
 	if (unw_init_remote(&cur, u->as, &ctx) < 0) {
 		/* Still report where the thread was. */
@@ -217,7 +223,7 @@ void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_fram
 			break;
 		}
 		bool is_return = out->n > 0 && !after_signal;
-		XGROW(out->frames, cap, out->n);
+		XGROW(out->frames, out->cap, out->n);
 		out->frames[out->n++] = (struct stack_frame){ ip, is_return };
 		prev_sp = sp;
 		after_signal = unw_is_signal_frame(&cur) > 0;
@@ -235,6 +241,13 @@ void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_fram
 			out->end = UNWIND_ERROR;
 		break;
 	}
+}
+
+bool unwinder_missed_module(struct unwinder *u)
+{
+	bool r = u->missed_module;
+	u->missed_module = false;
+	return r;
 }
 
 void stack_free(struct stack *s)

@@ -33,5 +33,17 @@ if command -v go >/dev/null 2>&1; then
 		go tool pprof -top demo-threads.pb.gz 2>/dev/null | head -15
 fi
 echo
+echo "== ptprof record -p $pid -d 3 -o demo.pb.gz    (a 3-second CPU profile)"
+"$PTPROF" record -p "$pid" -d 3 -o demo.pb.gz
+if command -v go >/dev/null 2>&1; then
+	echo "== go tool pprof -top demo.pb.gz"
+	HOME=${HOME:-$tmp} GOCACHE=$tmp/gocache GOTOOLCHAIN=local \
+		go tool pprof -top demo.pb.gz 2>/dev/null | head -12
+fi
+echo
+echo "== ptprof record -p $pid -d 2 -m wall -o demo.txt    (wall clock: where threads wait)"
+"$PTPROF" record -p "$pid" -d 2 -m wall -o demo.txt
+cat demo.txt
+echo
 echo "The workload is still running untraced:"
 grep -h TracerPid /proc/"$pid"/task/*/status | sort | uniq -c

@@ -38,7 +38,7 @@ __attribute__((noinline)) static uint64_t mix(uint64_t h, uint64_t v)
 __attribute__((noinline)) static uint64_t hash_job(unsigned job)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	for (unsigned i = 0; i < 3000000; i++)
+	for (unsigned i = 0; i < 1500000; i++)
 		h = mix(h, job + i);
 	return h;
 }
@@ -80,7 +80,7 @@ static void *acceptor(void *arg)
 	for (;;) {
 		struct pollfd p = { .fd = fds[0], .events = POLLIN };
 		/* Jobs arrive in bursts: half the workers stay idle. */
-		poll(&p, 1, 50);
+		poll(&p, 1, 20);
 		produce(WORKERS / 2);
 	}
 	return arg;

@@ -1,0 +1,51 @@
+/* aggregate.h - samples counted as they arrive, per unique
+ * (stack, thread, state).
+ *
+ * Memory grows with the number of distinct stacks, not with the duration
+ * or the rate: a stack seen a million times is one entry with a count.
+ * Addresses stay raw here; symbolizing is the writers' business, at the
+ * end.
+ */
+#ifndef PTPROF_AGGREGATE_H
+#define PTPROF_AGGREGATE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hashmap.h"
+#include "procfs.h"
+#include "unwind.h"
+
+struct agg_entry {
+	uint64_t hash;
+	pid_t tid;
+	char state;               /* stat letter when sampled */
+	uint32_t nframes;
+	uint64_t count;
+	struct stack_frame *frames;
+};
+
+struct agg_thread {
+	pid_t tid;
+	char name[PROC_COMM_MAX]; /* the latest name seen */
+};
+
+struct aggregate {
+	struct agg_entry **slots; /* open addressing by hash */
+	size_t nslots;
+	struct agg_entry **entries; /* in order of first appearance */
+	size_t n, cap;
+	struct agg_thread *threads; /* every thread sampled, in order seen */
+	size_t nthreads, threads_cap;
+	struct u64map thread_index; /* tid -> index in threads */
+	uint64_t total;           /* samples added */
+};
+
+void aggregate_add(struct aggregate *a, pid_t tid, char state, const struct stack_frame *frames,
+		   size_t n, uint64_t count);
+/* Remember (or update) a thread's name. */
+void aggregate_thread(struct aggregate *a, pid_t tid, const char *name);
+const char *aggregate_thread_name(const struct aggregate *a, pid_t tid);
+void aggregate_free(struct aggregate *a);
+
+#endif

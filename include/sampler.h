@@ -1,0 +1,67 @@
+/* sampler.h - the recording loop behind `record`.
+ *
+ * Ticks at a fixed rate on absolute deadlines.  At each tick the threads
+ * to sample (cpu mode: those on a CPU; wall mode: all, but a thread still
+ * blocked where it was last time is not stopped again) are interrupted,
+ * copied, resumed and unwound, and the stack is counted in the aggregate.
+ * Between ticks ptprof sleeps until a tracee needs it: a signal for the
+ * target is handed back at once, never held until the next tick.
+ * New threads are seized as they appear; threads that exit are let go.
+ */
+#ifndef PTPROF_SAMPLER_H
+#define PTPROF_SAMPLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "aggregate.h"
+#include "modules.h"
+#include "procfs.h"
+
+enum sample_mode { MODE_CPU, MODE_WALL };
+
+struct sampler_opts {
+	pid_t pid;
+	const int *tids;          /* only these threads (NULL: all) */
+	size_t ntids;
+	enum sample_mode mode;
+	unsigned rate_hz;
+	uint64_t duration_ns;     /* 0: until stopped or the target exits */
+	size_t stack_bytes, max_frames;
+	const char *debug_dir;
+	bool progress;            /* a progress line on stderr */
+	pid_t child;              /* our own child (record -- COMMAND), or 0 */
+};
+
+enum record_end { END_DURATION, END_SIGNAL, END_TARGET_EXIT };
+
+struct sampler_stats {
+	uint64_t ticks, ticks_missed;
+	uint64_t samples;         /* thread-samples counted */
+	uint64_t stopped;         /* of which the thread was stopped for */
+	uint64_t lost_exited;     /* thread exited while being sampled */
+	uint64_t lost_unwind;     /* no frame at all */
+	uint64_t truncated;       /* counted with an incomplete stack */
+	size_t threads_seen;
+	uint64_t start_time_ns;   /* wall clock at the start */
+	uint64_t duration_ns;
+	enum record_end end;
+	int child_status;         /* wait status of opts.child, when it ended */
+	bool child_done;
+};
+
+struct recording {
+	struct aggregate agg;
+	struct maps maps;
+	struct modules *ms;       /* as of the last refresh; for symbolizing */
+	struct sampler_stats st;
+};
+
+/* 0 when a profile was collected (whatever ended it), else an exit status
+ * after saying why.  Every thread is detached when it returns. */
+int sampler_run(const struct sampler_opts *o, struct recording *rec);
+void recording_free(struct recording *rec);
+
+#endif

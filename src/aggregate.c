@@ -1,0 +1,97 @@
+/* aggregate.c - a hash table of stacks with counts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate.h"
+#include "hashmap.h"
+#include "xalloc.h"
+
+static uint64_t key_hash(pid_t tid, char state, const struct stack_frame *f, size_t n)
+{
+	uint64_t h = hash_u64(((uint64_t)(uint32_t)tid << 8) | (unsigned char)state);
+	for (size_t i = 0; i < n; i++)
+		h = hash_u64(h ^ (f[i].pc << 1 | f[i].is_return));
+	return h;
+}
+
+static bool same(const struct agg_entry *e, uint64_t h, pid_t tid, char state,
+		 const struct stack_frame *f, size_t n)
+{
+	if (e->hash != h || e->tid != tid || e->state != state || e->nframes != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (e->frames[i].pc != f[i].pc || e->frames[i].is_return != f[i].is_return)
+			return false;
+	return true;
+}
+
+static void place(struct aggregate *a, struct agg_entry *e)
+{
+	size_t i = e->hash & (a->nslots - 1);
+	while (a->slots[i])
+		i = (i + 1) & (a->nslots - 1);
+	a->slots[i] = e;
+}
+
+void aggregate_add(struct aggregate *a, pid_t tid, char state, const struct stack_frame *frames,
+		   size_t n, uint64_t count)
+{
+	uint64_t h = key_hash(tid, state, frames, n);
+	a->total += count;
+	if (a->nslots) {
+		for (size_t i = h & (a->nslots - 1); a->slots[i]; i = (i + 1) & (a->nslots - 1)) {
+			if (same(a->slots[i], h, tid, state, frames, n)) {
+				a->slots[i]->count += count;
+				return;
+			}
+		}
+	}
+	if ((a->n + 1) * 2 > a->nslots) {
+		free(a->slots);
+		a->nslots = a->nslots ? a->nslots * 2 : 1024;
+		a->slots = xcalloc(a->nslots, sizeof(*a->slots));
+		for (size_t k = 0; k < a->n; k++)
+			place(a, a->entries[k]);
+	}
+	struct agg_entry *e = xmalloc(sizeof(*e));
+	*e = (struct agg_entry){ h, tid, state, (uint32_t)n, count, NULL };
+	e->frames = xcalloc(n, sizeof(*e->frames));
+	memcpy(e->frames, frames, n * sizeof(*frames));
+	XGROW(a->entries, a->cap, a->n);
+	a->entries[a->n++] = e;
+	place(a, e);
+}
+
+void aggregate_thread(struct aggregate *a, pid_t tid, const char *name)
+{
+	uint64_t i;
+	if (u64map_get(&a->thread_index, (uint64_t)tid, &i)) {
+		snprintf(a->threads[i].name, sizeof(a->threads[i].name), "%s", name);
+		return;
+	}
+	u64map_put(&a->thread_index, (uint64_t)tid, a->nthreads);
+	XGROW(a->threads, a->threads_cap, a->nthreads);
+	a->threads[a->nthreads].tid = tid;
+	snprintf(a->threads[a->nthreads].name, sizeof(a->threads[0].name), "%s", name);
+	a->nthreads++;
+}
+
+const char *aggregate_thread_name(const struct aggregate *a, pid_t tid)
+{
+	uint64_t i;
+	return u64map_get(&a->thread_index, (uint64_t)tid, &i) ? a->threads[i].name : "?";
+}
+
+void aggregate_free(struct aggregate *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->entries[i]->frames);
+		free(a->entries[i]);
+	}
+	free(a->entries);
+	free(a->slots);
+	free(a->threads);
+	u64map_free(&a->thread_index);
+	memset(a, 0, sizeof(*a));
+}

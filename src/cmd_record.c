@@ -1,0 +1,320 @@
+/* cmd_record.c - `ptprof record`: a CPU or wall-clock profile over time. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "error.h"
+#include "launch.h"
+#include "numparse.h"
+#include "outfile.h"
+#include "recout.h"
+#include "sampler.h"
+#include "signals.h"
+#include "symbolize.h"
+#include "xalloc.h"
+
+#define PID_MAX_LIMIT 4194304
+
+const struct cli_option record_options[] = {
+	{ OPT_DURATION, "duration", 'd', "TIME", NULL,
+	  "stop after TIME (30, 30s, 500ms, 2m); default: until Ctrl-C or the target exits" },
+	{ OPT_RATE, "rate", 'r', "HZ", NULL, "samples per second (default 99)" },
+	{ OPT_FREQ, "freq", 'F', "HZ", NULL, "the same as --rate" },
+	{ OPT_MODE, "mode", 'm', "MODE", "cpu wall",
+	  "cpu: threads on a CPU (default); wall: every thread, whatever its state" },
+	{ OPT_OUTPUT, "output", 'o', "FILE", NULL,
+	  "where to write; - is standard output (default ptprof-PID.pb.gz)" },
+	{ OPT_FORMAT, "format", 'f', "FMT", "pprof folded text",
+	  "output format (default from the -o suffix, else pprof)" },
+	{ OPT_THREADS, "threads", 0, NULL, NULL, "folded/text: a root frame per thread (name/tid)" },
+	{ OPT_END, NULL, 0, NULL, NULL, NULL },
+};
+
+enum rec_format { RF_NONE, RF_PPROF, RF_FOLDED, RF_TEXT };
+
+struct record_args {
+	struct sampler_opts s;
+	int *tids;
+	enum rec_format format;
+	const char *output;
+	bool threads;
+	bool inlines, lines;
+};
+
+static int parse_format(const char *arg, enum rec_format *out)
+{
+	if (strcmp(arg, "pprof") == 0)
+		*out = RF_PPROF;
+	else if (strcmp(arg, "folded") == 0)
+		*out = RF_FOLDED;
+	else if (strcmp(arg, "text") == 0)
+		*out = RF_TEXT;
+	else if (strcmp(arg, "flamegraph") == 0 || strcmp(arg, "speedscope") == 0)
+		return pt_usage_error("record: format '%s' is not available yet; use pprof, "
+				      "folded or text", arg);
+	else
+		return pt_usage_error("record: unknown format '%s' (pprof, folded or text)", arg);
+	return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The format a file name asks for, as CLI.md lists the suffixes. */
+static enum rec_format format_from_name(const char *path)
+{
+	if (ends_with(path, ".folded") || ends_with(path, ".collapsed"))
+		return RF_FOLDED;
+	if (ends_with(path, ".txt"))
+		return RF_TEXT;
+	return RF_PPROF;
+}
+
+static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
+{
+	struct record_args *a = ctx;
+	uint64_t v;
+
+	switch (opt->id) {
+	case OPT_PID:
+		if (parse_uint(arg, 1, PID_MAX_LIMIT, &v) < 0)
+			return pt_usage_error("record: -p needs a process id, not '%s'", arg);
+		a->s.pid = (pid_t)v;
+		break;
+	case OPT_TID:
+		free(a->tids);
+		a->tids = NULL;
+		if (parse_tid_list(arg, &a->tids, &a->s.ntids) < 0)
+			return pt_usage_error("record: -t needs thread ids like 12,13 - not '%s'", arg);
+		a->s.tids = a->tids;
+		break;
+	case OPT_DURATION:
+		if (parse_duration_ns(arg, &v) < 0)
+			return pt_usage_error("record: -d needs a duration like 30, 30s, 500ms "
+					      "or 2m, not '%s'", arg);
+		a->s.duration_ns = v;
+		break;
+	case OPT_RATE:
+	case OPT_FREQ:
+		if (parse_uint(arg, 1, 10000, &v) < 0)
+			return pt_usage_error("record: -r needs a rate from 1 to 10000 Hz, not '%s'",
+					      arg);
+		a->s.rate_hz = (unsigned)v;
+		break;
+	case OPT_MODE:
+		if (strcmp(arg, "cpu") == 0)
+			a->s.mode = MODE_CPU;
+		else if (strcmp(arg, "wall") == 0)
+			a->s.mode = MODE_WALL;
+		else
+			return pt_usage_error("record: unknown mode '%s' (cpu or wall)", arg);
+		break;
+	case OPT_OUTPUT:
+		a->output = arg;
+		break;
+	case OPT_FORMAT:
+		return parse_format(arg, &a->format);
+	case OPT_THREADS:
+		a->threads = true;
+		break;
+	case OPT_NO_INLINE:
+		a->inlines = false;
+		break;
+	case OPT_NO_LINES:
+		a->lines = false;
+		break;
+	case OPT_STACK_BYTES:
+		if (parse_size(arg, 256, 64ULL << 20, &v) < 0)
+			return pt_usage_error("record: --stack-bytes needs a size from 256 to 64M "
+					      "like 64K, not '%s'", arg);
+		a->s.stack_bytes = (size_t)v;
+		break;
+	case OPT_MAX_FRAMES:
+		if (parse_uint(arg, 1, 4096, &v) < 0)
+			return pt_usage_error("record: --max-frames needs a number from 1 to 4096, "
+					      "not '%s'", arg);
+		a->s.max_frames = (size_t)v;
+		break;
+	case OPT_DEBUG_DIR:
+		a->s.debug_dir = arg;
+		break;
+	case OPT_QUIET:
+		pt_verbosity = 0;
+		break;
+	case OPT_VERBOSE:
+		pt_verbosity = 2;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static const char *end_reason(const struct sampler_stats *st)
+{
+	switch (st->end) {
+	case END_SIGNAL: return "interrupted";
+	case END_TARGET_EXIT: return "the target exited";
+	default: return "duration elapsed";
+	}
+}
+
+static void summary(const struct record_args *a, const struct recording *rec, const char *path)
+{
+	const struct sampler_stats *st = &rec->st;
+	pt_info("recorded %.1f s (%s): %llu samples from %zu threads, %llu ticks",
+		(double)st->duration_ns / 1e9, end_reason(st), (unsigned long long)st->samples,
+		st->threads_seen, (unsigned long long)st->ticks);
+	if (st->lost_exited || st->lost_unwind || st->truncated || st->ticks_missed)
+		pt_info("lost: %llu samples (thread exited), %llu (no stack); %llu stacks "
+			"incomplete; %llu ticks missed (ptprof too slow for the rate)",
+			(unsigned long long)st->lost_exited, (unsigned long long)st->lost_unwind,
+			(unsigned long long)st->truncated, (unsigned long long)st->ticks_missed);
+	if (!path)
+		return;
+	switch (a->format) {
+	case RF_PPROF:
+		pt_info("wrote %s; look at it with: go tool pprof -http=: %s", path, path);
+		break;
+	case RF_FOLDED:
+		pt_info("wrote %s; draw it with: flamegraph.pl %s > flame.svg", path, path);
+		break;
+	default:
+		pt_info("wrote %s", path);
+		break;
+	}
+}
+
+static int write_profile(struct record_args *a, struct recording *rec, const char *path)
+{
+	struct symbolizer sym = { rec->ms, a->inlines, a->lines };
+	struct symcache *sc = symcache_new(symbolize_resolve, &sym);
+	struct recout_opts ro = { a->s.mode, a->s.rate_hz, a->threads, a->s.pid, "" };
+	char comm[PROC_COMM_MAX] = "";
+	struct outfile out;
+	int ret;
+
+	for (size_t i = 0; i < rec->agg.nthreads; i++)
+		if (rec->agg.threads[i].tid == a->s.pid)
+			snprintf(comm, sizeof(comm), "%s", rec->agg.threads[i].name);
+	ro.comm = comm;
+	ret = outfile_open(&out, path);
+	if (ret)
+		goto out;
+	switch (a->format) {
+	case RF_FOLDED:
+		recout_folded(out.f, rec, sc, &ro);
+		break;
+	case RF_TEXT:
+		recout_text(out.f, rec, sc, &ro);
+		break;
+	default:
+		if (recout_pprof(out.f, rec, sc, &ro) < 0) {
+			pt_perror("write %s", path ? path : "standard output");
+			outfile_abort(&out);
+			ret = EXIT_FAILED;
+			goto out;
+		}
+		break;
+	}
+	ret = outfile_commit(&out);
+out:
+	symcache_free(sc);
+	return ret;
+}
+
+int cmd_record(const struct subcommand *self, int argc, char **argv)
+{
+	struct record_args a = {
+		.s = { .mode = MODE_CPU, .rate_hz = 99, .stack_bytes = 64 * 1024, .max_frames = 256 },
+		.inlines = true,
+		.lines = true,
+	};
+	struct recording rec;
+	char *default_path = NULL;
+	const char *path;
+	bool child_done = false;
+	int child_status = 0, first, ret;
+
+	ret = cli_parse(self, argc, argv, on_option, &a, &first);
+	if (ret)
+		goto out_args;
+	bool command = first < argc;
+	if (command && strcmp(argv[first - 1], "--") != 0) {
+		ret = pt_usage_error("record: unexpected argument '%s' (a command goes after --)",
+				     argv[first]);
+		goto out_args;
+	}
+	if (!command && first > 1 && strcmp(argv[first - 1], "--") == 0) {
+		ret = pt_usage_error("record: no command after --");
+		goto out_args;
+	}
+	if (command == (a.s.pid != 0)) {
+		ret = pt_usage_error(command ? "record: give -p PID or -- COMMAND, not both"
+					     : "record: which process? give -p PID or -- COMMAND");
+		goto out_args;
+	}
+	if (a.format == RF_NONE)
+		a.format = a.output && strcmp(a.output, "-") ? format_from_name(a.output) : RF_PPROF;
+
+	signals_install();
+	if (command) {
+		a.s.child = launch_command(argv + first);
+		if (a.s.child < 0) {
+			ret = 127;
+			goto out_args;
+		}
+		a.s.pid = a.s.child;
+	}
+	if (a.output) {
+		path = strcmp(a.output, "-") ? a.output : NULL;
+	} else {
+		default_path = xasprintf("ptprof-%d.pb.gz", (int)a.s.pid);
+		path = a.format == RF_PPROF ? default_path : NULL;
+	}
+	if (!path && a.format == RF_PPROF && isatty(fileno(stdout))) {
+		ret = pt_usage_error("record: a pprof profile is binary; use -o FILE or a pipe");
+		goto out_child;
+	}
+	a.s.progress = pt_verbosity > 0 && isatty(fileno(stderr));
+	if (pt_verbosity > 0)
+		pt_info("recording process %d in %s mode at %u Hz%s", (int)a.s.pid,
+			a.s.mode == MODE_WALL ? "wall" : "cpu", a.s.rate_hz,
+			a.s.duration_ns ? "" : "; Ctrl-C to stop");
+	ret = sampler_run(&a.s, &rec);
+	if (!ret)
+		ret = write_profile(&a, &rec, path);
+	if (!ret)
+		summary(&a, &rec, path);
+	child_done = rec.st.child_done;
+	child_status = rec.st.child_status;
+	recording_free(&rec);
+out_child:
+	if (command) {
+		/* ptprof was told to stop: the command it started stops too. */
+		if (!child_done && signals_stop_requested())
+			kill(a.s.child, pt_stop_signal);
+		if (!child_done) {
+			int st;
+			while (waitpid(a.s.child, &st, 0) < 0 && errno == EINTR)
+				;
+			child_status = st;
+		}
+		if (!ret)
+			ret = launch_exit_code(child_status);
+	} else if (signals_stop_requested() && !ret) {
+		ret = 0;  /* an early end by Ctrl-C is a normal end */
+	}
+out_args:
+	free(default_path);
+	free(a.tids);
+	return ret < 0 ? 0 : ret;
+}

@@ -1,0 +1,30 @@
+/* recout_pprof.c - the Go CPU-profile layout. */
+#include "pprof.h"
+#include "recout.h"
+
+int recout_pprof(FILE *f, const struct recording *rec, struct symcache *sc,
+		 const struct recout_opts *o)
+{
+	struct pprof *p = pprof_new(sc);
+	const char *kind = o->mode == MODE_WALL ? "wall" : "cpu";
+	int64_t period = 1000000000LL / o->rate_hz;
+	int ret;
+
+	pprof_add_sample_type(p, "samples", "count");
+	pprof_add_sample_type(p, kind, "nanoseconds");
+	pprof_set_period(p, kind, "nanoseconds", period);
+	pprof_set_time(p, (int64_t)rec->st.start_time_ns, (int64_t)rec->st.duration_ns);
+	for (size_t i = 0; i < rec->agg.n; i++) {
+		const struct agg_entry *e = rec->agg.entries[i];
+		int64_t values[2] = { (int64_t)e->count, (int64_t)e->count * period };
+		struct pprof_label labels[3] = {
+			{ "thread", aggregate_thread_name(&rec->agg, e->tid), 0 },
+			{ "tid", NULL, e->tid },
+			{ "state", procfs_state_name(e->state), 0 },
+		};
+		pprof_add_sample(p, e->frames, e->nframes, values, labels, 3);
+	}
+	ret = pprof_write(p, f);
+	pprof_free(p);
+	return ret;
+}

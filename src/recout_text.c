@@ -1,0 +1,147 @@
+/* recout_text.c - top functions, then where each thread spent its samples. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hashmap.h"
+#include "recout.h"
+#include "xalloc.h"
+
+#define TOP 25
+
+struct fn_count {
+	uint64_t flat, cum;
+	size_t stamp;             /* last entry counted in cum, + 1 */
+};
+
+static const struct fn_count *sort_counts;
+
+static int by_cum(const void *a, const void *b)
+{
+	const struct fn_count *x = &sort_counts[*(const size_t *)a];
+	const struct fn_count *y = &sort_counts[*(const size_t *)b];
+	if (x->flat != y->flat)
+		return x->flat > y->flat ? -1 : 1;
+	if (x->cum != y->cum)
+		return x->cum > y->cum ? -1 : 1;
+	return 0;
+}
+
+static void top_functions(FILE *f, const struct recording *rec, struct symcache *sc)
+{
+	struct strtab names = { 0 };
+	struct fn_count *c = NULL;
+	size_t ccap = 0;
+	char name[512];
+	uint64_t total = rec->agg.total;
+
+	for (size_t i = 0; i < rec->agg.n; i++) {
+		const struct agg_entry *e = rec->agg.entries[i];
+		bool leaf = true;
+		for (size_t k = 0; k < e->nframes; k++) {
+			const struct symbol *sym = symcache_get(sc, e->frames[k].pc, e->frames[k].is_return);
+			for (size_t j = 0; j < sym->nframes; j++) {
+				recout_frame_name(sym, &sym->frames[j], name, sizeof(name));
+				size_t before = names.n;
+				size_t id = strtab_intern(&names, name);
+				if (id == before) {
+					XGROW(c, ccap, id);
+					memset(&c[id], 0, sizeof(c[id]));
+				}
+				if (leaf)
+					c[id].flat += e->count;
+				leaf = false;
+				/* Recursion counts once per sample in cum. */
+				if (c[id].stamp != i + 1) {
+					c[id].cum += e->count;
+					c[id].stamp = i + 1;
+				}
+			}
+		}
+	}
+	size_t *order = xcalloc(names.n, sizeof(*order));
+	for (size_t i = 0; i < names.n; i++)
+		order[i] = i;
+	sort_counts = c;
+	qsort(order, names.n, sizeof(*order), by_cum);
+	sort_counts = NULL;
+
+	fprintf(f, "Top functions (flat: samples on top of the stack; cum: anywhere in it)\n");
+	fprintf(f, "%10s %6s %10s %6s  %s\n", "flat", "flat%", "cum", "cum%", "function");
+	for (size_t i = 0; i < names.n && i < TOP; i++) {
+		const struct fn_count *x = &c[order[i]];
+		fprintf(f, "%10" PRIu64 " %5.1f%% %10" PRIu64 " %5.1f%%  %s\n", x->flat,
+			total ? 100.0 * (double)x->flat / (double)total : 0.0, x->cum,
+			total ? 100.0 * (double)x->cum / (double)total : 0.0, names.strs[order[i]]);
+	}
+	free(order);
+	free(c);
+	strtab_free(&names);
+}
+
+struct thread_row {
+	pid_t tid;
+	uint64_t total, running, sleeping, disk, other;
+};
+
+static int by_total(const void *a, const void *b)
+{
+	const struct thread_row *x = a, *y = b;
+	if (x->total != y->total)
+		return x->total > y->total ? -1 : 1;
+	return x->tid < y->tid ? -1 : 1;
+}
+
+static void thread_table(FILE *f, const struct recording *rec)
+{
+	const struct aggregate *a = &rec->agg;
+	struct thread_row *rows = xcalloc(a->nthreads, sizeof(*rows));
+	struct u64map idx = { 0 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct agg_entry *e = a->entries[i];
+		uint64_t k;
+		if (!u64map_get(&idx, (uint64_t)e->tid, &k)) {
+			if (n == a->nthreads)
+				continue;
+			k = n++;
+			rows[k].tid = e->tid;
+			u64map_put(&idx, (uint64_t)e->tid, k);
+		}
+		struct thread_row *r = &rows[k];
+		r->total += e->count;
+		switch (e->state) {
+		case 'R': r->running += e->count; break;
+		case 'S': r->sleeping += e->count; break;
+		case 'D': r->disk += e->count; break;
+		default: r->other += e->count; break;
+		}
+	}
+	qsort(rows, n, sizeof(*rows), by_total);
+	fprintf(f, "\nThreads (share of all samples, then of the thread's samples by state)\n");
+	fprintf(f, "%8s  %-16s %8s %6s %8s %9s %11s %6s\n", "tid", "name", "samples", "share",
+		"running", "sleeping", "disk-sleep", "other");
+	for (size_t i = 0; i < n; i++) {
+		const struct thread_row *r = &rows[i];
+		double t = (double)r->total;
+		fprintf(f, "%8d  %-16s %8" PRIu64 " %5.1f%% %7.1f%% %8.1f%% %10.1f%% %5.1f%%\n",
+			(int)r->tid, aggregate_thread_name(a, r->tid), r->total,
+			a->total ? 100.0 * t / (double)a->total : 0.0, 100.0 * (double)r->running / t,
+			100.0 * (double)r->sleeping / t, 100.0 * (double)r->disk / t,
+			100.0 * (double)r->other / t);
+	}
+	u64map_free(&idx);
+	free(rows);
+}
+
+void recout_text(FILE *f, const struct recording *rec, struct symcache *sc,
+		 const struct recout_opts *o)
+{
+	fprintf(f, "ptprof record: pid %d \"%s\", %s mode at %u Hz, %.1f s, %" PRIu64
+		" samples, %zu threads seen\n\n", (int)o->pid, o->comm,
+		o->mode == MODE_WALL ? "wall" : "cpu", o->rate_hz,
+		(double)rec->st.duration_ns / 1e9, rec->agg.total, rec->agg.nthreads);
+	top_functions(f, rec, sc);
+	thread_table(f, rec);
+}

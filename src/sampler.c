@@ -1,0 +1,432 @@
+/* sampler.c - tick, stop, copy, resume, unwind, count. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "sampler.h"
+#include "signals.h"
+#include "snapshot.h"
+#include "threadfacts.h"
+#include "tracer.h"
+#include "unwind.h"
+#include "xalloc.h"
+
+/* A thread in uninterruptible sleep is given this long to stop; it stays
+ * asked and is collected at a later tick if it stops late. */
+#define DISK_SLEEP_WAIT_MS 10
+/* Re-reading the modules is not free; at most this often. */
+#define REFRESH_NS 1000000000ULL
+
+struct rthread {
+	struct traced t;
+	bool seen;                /* listed in the last task scan */
+	bool have_last;           /* last_* describe the previous capture */
+	uint64_t last_cpu_ns;
+	struct proc_syscall last_sc;
+	struct stack last;        /* wall mode: the stack of a blocked thread */
+};
+
+struct sampler {
+	const struct sampler_opts *o;
+	struct recording *rec;
+	struct rthread **th;
+	size_t n, cap;
+	struct u64map index;      /* tid -> position in th */
+	struct unwinder *u;
+	struct capture cap_buf;   /* reused for every capture */
+	struct stack stack_buf;   /* reused for every unwind */
+	struct batch_item {
+		struct rthread *r;
+		struct thread_facts f;
+	} *batch;                 /* threads asked to stop this tick */
+	size_t batch_cap;
+	uint64_t last_refresh;
+	bool target_gone;
+};
+
+static bool wanted(const struct sampler_opts *o, pid_t tid)
+{
+	if (!o->tids)
+		return true;
+	for (size_t i = 0; i < o->ntids; i++)
+		if (o->tids[i] == tid)
+			return true;
+	return false;
+}
+
+static struct rthread *find(struct sampler *s, pid_t tid)
+{
+	uint64_t i;
+	return u64map_get(&s->index, (uint64_t)tid, &i) ? s->th[i] : NULL;
+}
+
+static void reindex(struct sampler *s)
+{
+	u64map_free(&s->index);
+	for (size_t i = 0; i < s->n; i++)
+		u64map_put(&s->index, (uint64_t)s->th[i]->t.tid, i);
+}
+
+/* Forget threads that exited. */
+static void prune(struct sampler *s)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct rthread *r = s->th[i];
+		if (r->t.ts == TS_GONE || r->t.ts == TS_DETACHED) {
+			stack_free(&r->last);
+			free(r);
+			continue;
+		}
+		s->th[k++] = r;
+	}
+	if (k != s->n) {
+		s->n = k;
+		reindex(s);
+	}
+}
+
+static void note_child(struct sampler *s, const struct traced *t)
+{
+	if (s->o->child && t->tid == s->o->child && t->exited) {
+		s->rec->st.child_status = t->wstatus;
+		s->rec->st.child_done = true;
+	}
+}
+
+/* Collect every wait status pending for our tracees: signals are handed
+ * back, stops nobody asked for are ended, exits noted. */
+static void drain_events(struct sampler *s)
+{
+	for (;;) {
+		int st;
+		pid_t tid = waitpid(-1, &st, __WALL | WNOHANG);
+		if (tid <= 0)
+			return;
+		struct rthread *r = find(s, tid);
+		if (!r) {
+			/* Not (or no longer) ours: our child's exit after its
+			 * threads were pruned. */
+			if (s->o->child && tid == s->o->child && (WIFEXITED(st) || WIFSIGNALED(st))) {
+				s->rec->st.child_status = st;
+				s->rec->st.child_done = true;
+			}
+			continue;
+		}
+		tracer_handle_event(&r->t, st);
+		note_child(s, &r->t);
+	}
+}
+
+/* Seize threads we have not seen; note threads that are gone. */
+static int scan(struct sampler *s)
+{
+	pid_t *tids = NULL;
+	ssize_t nt = procfs_list_tasks(s->o->pid, &tids);
+	int ret = 0;
+
+	if (nt <= 0) {
+		s->target_gone = true;
+		free(tids);
+		return 0;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		s->th[i]->seen = false;
+	for (ssize_t i = 0; i < nt; i++) {
+		struct rthread *r = find(s, tids[i]);
+		if (r) {
+			r->seen = true;
+			continue;
+		}
+		if (!wanted(s->o, tids[i]))
+			continue;
+		r = xcalloc(1, sizeof(*r));
+		r->t.tid = tids[i];
+		int sr = tracer_seize(s->o->pid, &r->t);
+		if (sr) {
+			free(r);
+			if (sr == 1)
+				continue;
+			/* Refused: fatal before anything was recorded. */
+			if (s->n == 0) {
+				ret = sr;
+				break;
+			}
+			continue;
+		}
+		r->seen = true;
+		XGROW(s->th, s->cap, s->n);
+		u64map_put(&s->index, (uint64_t)r->t.tid, s->n);
+		s->th[s->n++] = r;
+		s->rec->st.threads_seen++;
+	}
+	free(tids);
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->th[i]->seen && s->th[i]->t.ts != TS_GONE)
+			s->th[i]->t.ts = TS_GONE;  /* no longer in /proc: it exited */
+	prune(s);
+	return ret;
+}
+
+static bool same_block(const struct rthread *r, const struct thread_facts *f)
+{
+	return r->have_last && f->have_syscall && !f->sc.running &&
+	       r->last_cpu_ns == f->cpu_ns && r->last_sc.nr == f->sc.nr &&
+	       r->last_sc.sp == f->sc.sp && r->last_sc.pc == f->sc.pc;
+}
+
+/* Re-read maps and modules when unwinding met code we did not know. */
+static void refresh_modules(struct sampler *s)
+{
+	uint64_t now = monotonic_ns();
+	if (!unwinder_missed_module(s->u) || now - s->last_refresh < REFRESH_NS)
+		return;
+	char *text = procfs_read_all(s->o->pid, 0, "maps", NULL);
+	if (!text)
+		return;
+	s->last_refresh = now;
+	unwinder_free(s->u);
+	modules_free(s->rec->ms);
+	maps_free(&s->rec->maps);
+	procfs_parse_maps(text, &s->rec->maps);
+	free(text);
+	s->rec->ms = modules_open(s->o->pid, &s->rec->maps, s->o->debug_dir);
+	s->u = unwinder_new(s->rec->ms, &s->rec->maps);
+	pt_verbose("modules of process %d read again (%zu mappings)", (int)s->o->pid,
+		   s->rec->maps.n);
+}
+
+/* Decide what a tick does with r: count its last stack again, skip it,
+ * or stop it (returns true, with *f read before the stop). */
+static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts *f)
+{
+	if (r->t.ts != TS_RUNNING)
+		return false;
+	if (thread_facts_read(s->o->pid, r->t.tid, f) < 0) {
+		r->t.ts = TS_GONE;
+		return false;
+	}
+	if (f->state == 'Z' || f->state == 'X')
+		return false;
+	aggregate_thread(&s->rec->agg, r->t.tid, f->name);
+	if (s->o->mode == MODE_CPU && f->state != 'R')
+		return false;
+	if (s->o->mode == MODE_WALL && f->state != 'R' && same_block(r, f)) {
+		/* Blocked where it was at its last capture: same stack. */
+		aggregate_add(&s->rec->agg, r->t.tid, f->state, r->last.frames, r->last.n, 1);
+		s->rec->st.samples++;
+		return false;
+	}
+	return true;
+}
+
+/* With r stopped (or not, after a failed wait): copy, resume, unwind, count. */
+static void collect(struct sampler *s, struct rthread *r, const struct thread_facts *f)
+{
+	struct sampler_stats *st = &s->rec->st;
+	enum stop_result sr = tracer_wait_stop(&r->t, f->state == 'D' ? DISK_SLEEP_WAIT_MS : 0);
+	if (sr == STOP_OK)
+		sr = tracer_capture(&r->t, &s->rec->maps, s->o->stack_bytes, &s->cap_buf);
+	tracer_resume(&r->t);
+	note_child(s, &r->t);
+	if (sr == STOP_GONE) {
+		st->lost_exited++;
+		return;
+	}
+	if (sr != STOP_OK)
+		return;  /* still asked to stop; its stop is collected later */
+
+	unwind_capture(s->u, &s->cap_buf, s->o->max_frames, &s->stack_buf);
+	st->stopped++;
+	if (s->stack_buf.n == 0) {
+		st->lost_unwind++;
+		return;
+	}
+	if (s->stack_buf.end != UNWIND_COMPLETE)
+		st->truncated++;
+	aggregate_add(&s->rec->agg, r->t.tid, f->state, s->stack_buf.frames, s->stack_buf.n, 1);
+	st->samples++;
+	if (s->o->mode == MODE_WALL) {
+		XGROW(r->last.frames, r->last.cap, s->stack_buf.n);
+		memcpy(r->last.frames, s->stack_buf.frames,
+		       s->stack_buf.n * sizeof(*s->stack_buf.frames));
+		r->last.n = s->stack_buf.n;
+		r->last_cpu_ns = f->cpu_ns;
+		r->last_sc = f->sc;
+		r->have_last = f->have_syscall;
+	}
+}
+
+/* One tick: every thread to sample is asked to stop first, then each is
+ * collected in turn.  When runnable threads outnumber CPUs a stop can
+ * take milliseconds to arrive; asked together, those waits overlap. */
+static void tick(struct sampler *s)
+{
+	XGROW(s->batch, s->batch_cap, s->n);
+	size_t nb = 0;
+	for (size_t i = 0; i < s->n && !signals_stop_requested(); i++) {
+		struct batch_item *b = &s->batch[nb];
+		b->r = s->th[i];
+		if (!want_stop(s, b->r, &b->f))
+			continue;
+		if (tracer_interrupt(&b->r->t) != STOP_OK) {
+			s->rec->st.lost_exited++;
+			continue;
+		}
+		nb++;
+	}
+	for (size_t i = 0; i < nb; i++)
+		collect(s, s->batch[i].r, &s->batch[i].f);
+}
+
+static bool all_zombies(const struct sampler *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		char buf[512];
+		struct proc_stat ps;
+		if (procfs_read(s->o->pid, s->th[i]->t.tid, "stat", buf, sizeof(buf)) > 0 &&
+		    procfs_parse_stat(buf, &ps) == 0 && ps.state != 'Z' && ps.state != 'X')
+			return false;
+	}
+	return true;
+}
+
+static void progress(struct sampler *s, uint64_t elapsed)
+{
+	fprintf(stderr, "\rptprof: %.1fs, %llu samples, %zu threads   ", (double)elapsed / 1e9,
+		(unsigned long long)s->rec->st.samples, s->n);
+}
+
+/* Sleep until deadline, waking for every tracee event on the way. */
+static void wait_for_tick(struct sampler *s, uint64_t deadline)
+{
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	for (;;) {
+		drain_events(s);
+		uint64_t now = monotonic_ns();
+		if (now >= deadline || signals_stop_requested())
+			return;
+		uint64_t left = deadline - now;
+		struct timespec ts = { (time_t)(left / 1000000000ULL), (long)(left % 1000000000ULL) };
+		sigtimedwait(&chld, NULL, &ts);
+	}
+}
+
+static void release_all(struct sampler *s)
+{
+	drain_events(s);
+	for (size_t i = 0; i < s->n; i++) {
+		tracer_detach(&s->th[i]->t);
+		note_child(s, &s->th[i]->t);
+	}
+	prune(s);
+}
+
+int sampler_run(const struct sampler_opts *o, struct recording *rec)
+{
+	struct sampler s = { .o = o, .rec = rec };
+	sigset_t chld;
+	int ret;
+	char *text;
+
+	memset(rec, 0, sizeof(*rec));
+	/* SIGCHLD stays pending for sigtimedwait instead of being delivered. */
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+
+	if (!o->child && (ret = tracer_precheck(o->pid)) != 0)
+		return ret;
+	text = procfs_read_all(o->pid, 0, "maps", NULL);
+	if (!text && (errno == EACCES || errno == EPERM))
+		return tracer_diagnose_eperm(o->pid, o->pid);
+	if (!text) {
+		pt_error("no process %d", (int)o->pid);
+		return EXIT_FAILED;
+	}
+	procfs_parse_maps(text, &rec->maps);
+	free(text);
+	ret = scan(&s);
+	if (ret)
+		goto out;
+	if (s.n == 0) {
+		pt_error("no thread of process %d to record%s", (int)o->pid,
+			 o->tids ? " (check the -t thread ids)" : "");
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	rec->ms = modules_open(o->pid, &rec->maps, o->debug_dir);
+	s.u = unwinder_new(rec->ms, &rec->maps);
+	s.last_refresh = monotonic_ns();
+
+	uint64_t period = 1000000000ULL / o->rate_hz;
+	uint64_t start = monotonic_ns();
+	uint64_t end = o->duration_ns ? start + o->duration_ns : 0;
+	uint64_t next = start, next_progress = start + 1000000000ULL;
+	rec->st.start_time_ns = realtime_ns();
+	rec->st.end = END_DURATION;
+	for (;;) {
+		wait_for_tick(&s, next);
+		if (signals_stop_requested()) {
+			rec->st.end = END_SIGNAL;
+			break;
+		}
+		uint64_t now = monotonic_ns();
+		if (end && now >= end)
+			break;
+		ret = scan(&s);
+		if (ret)
+			break;
+		if (s.target_gone || s.n == 0 || all_zombies(&s)) {
+			rec->st.end = END_TARGET_EXIT;
+			break;
+		}
+		rec->st.ticks++;
+		tick(&s);
+		refresh_modules(&s);
+		/* Absolute deadlines: the rate does not drift; ticks that could
+		 * not be kept are skipped, not bunched. */
+		next += period;
+		now = monotonic_ns();
+		if (next < now) {
+			uint64_t behind = (now - next) / period + 1;
+			rec->st.ticks_missed += behind;
+			next += behind * period;
+		}
+		if (o->progress && now >= next_progress) {
+			progress(&s, now - start);
+			next_progress += 1000000000ULL;
+		}
+	}
+	rec->st.duration_ns = monotonic_ns() - start;
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+out:
+	release_all(&s);
+	for (size_t i = 0; i < s.n; i++)
+		free(s.th[i]);
+	free(s.th);
+	u64map_free(&s.index);
+	unwinder_free(s.u);
+	capture_free(&s.cap_buf);
+	free(s.batch);
+	stack_free(&s.stack_buf);
+	return ret;
+}
+
+void recording_free(struct recording *rec)
+{
+	aggregate_free(&rec->agg);
+	modules_free(rec->ms);
+	maps_free(&rec->maps);
+	memset(rec, 0, sizeof(*rec));
+}
