@@ -19,6 +19,8 @@
 struct tracer_counts tracer_counts;
 
 #define CAP_SYS_PTRACE_BIT 19
+/* How long a pending stop is still awaited once ptprof was told to quit. */
+#define STOP_GRACE_MS 100
 
 /* Name of process pid (its comm), or "?" */
 static void proc_name(pid_t pid, char *out, size_t size)
@@ -182,6 +184,7 @@ static uint64_t now_ms(void)
 static pid_t wait_until(pid_t tid, int *status, uint64_t deadline)
 {
 	sigset_t chld;
+	bool shortened = false;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
@@ -190,6 +193,13 @@ static pid_t wait_until(pid_t tid, int *status, uint64_t deadline)
 		if (r != 0)
 			return r;
 		uint64_t now = now_ms();
+		/* Asked to quit: a thread about to stop gets a moment, one
+		 * stuck in the kernel does not hold us up. */
+		if (signals_stop_requested() && !shortened) {
+			shortened = true;
+			if (deadline > now + STOP_GRACE_MS)
+				deadline = now + STOP_GRACE_MS;
+		}
 		if (now >= deadline)
 			return 0;
 		uint64_t left = deadline - now;
@@ -261,7 +271,7 @@ static enum stop_result wait_stop(struct traced *t, unsigned timeout_ms)
 				/* Asked to quit: the interrupt is still pending and the
 				 * thread will stop soon; wait a bounded time for it. */
 				if (!deadline)
-					deadline = now_ms() + 1000;
+					deadline = now_ms() + STOP_GRACE_MS;
 				continue;
 			}
 			if (errno == ECHILD) {

@@ -16,7 +16,8 @@ TARGET_FLAGS := -g -fno-omit-frame-pointer -pthread -Wall -Wextra \
 TARGET_COMMON := $(TARGET_SRC)/common.c $(TARGET_SRC)/common.h
 CHAIN_SRC   := $(TARGET_SRC)/chain.c $(TARGET_SRC)/common.c
 
-TARGET_PROGS := chain chain-O2 chain-nopie chain-stripped cxx holdtrace zombie churn pool
+TARGET_PROGS := chain chain-O2 chain-nopie chain-stripped cxx holdtrace zombie churn pool \
+                signals vforker oddname smashed ratio
 
 .PHONY: targets
 targets: $(addprefix $(TARGETS_DIR)/,$(TARGET_PROGS))

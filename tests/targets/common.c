@@ -135,6 +135,16 @@ void wait_in_syscall2(pid_t tid, long nr1, long nr2)
 	die("thread %d never blocked in syscall %ld or %ld", (int)tid, nr1, nr2);
 }
 
+void wait_task_state(pid_t tid, char state)
+{
+	for (int i = 0; i < POLL_LIMIT; i++) {
+		if (task_state(tid) == state)
+			return;
+		poll_pause();
+	}
+	die("thread %d never got into state %c (last %c)", (int)tid, state, task_state(tid));
+}
+
 void wait_flag(volatile int *flag, const char *what)
 {
 	for (int i = 0; i < POLL_LIMIT; i++) {
@@ -168,7 +178,8 @@ void wait_zombie(pid_t pid)
 	die("child %d never became a zombie", (int)pid);
 }
 
-void ready_and_serve(const char *extra)
+void ready_and_serve_cmds(const char *extra, void (*on_line)(const char *line),
+			  void (*on_eof)(void))
 {
 	char line[256];
 
@@ -181,8 +192,20 @@ void ready_and_serve(const char *extra)
 		if (strcmp(line, "ping\n") == 0) {
 			printf("pong\n");
 			fflush(stdout);
+			continue;
 		}
+		line[strcspn(line, "\n")] = '\0';
+		if (on_line)
+			on_line(line);
+		fflush(stdout);
 	}
 	/* EOF: the test is done with us.  exit() ends every thread. */
+	if (on_eof)
+		on_eof();
 	exit(0);
+}
+
+void ready_and_serve(const char *extra)
+{
+	ready_and_serve_cmds(extra, NULL, NULL);
 }

@@ -48,12 +48,22 @@ void wait_flag(volatile int *flag, const char *what);
 /* Wait (up to 10 s, else exit 1) until process pid is a zombie. */
 void wait_zombie(pid_t pid);
 
+/* Wait (up to 10 s, else exit 1) until thread tid of this process is in
+ * state `state` (the letter of /proc/self/task/TID/stat: 'S', 'D', ...). */
+void wait_task_state(pid_t tid, char state);
+
 /* Pause 1 ms between polls of a condition. */
 void poll_pause(void);
 
 /* Print "ready" (followed by " extra" when extra is not NULL), then serve
  * the ping loop on stdin until EOF, then exit(0).  Never returns. */
 void ready_and_serve(const char *extra) __attribute__((noreturn));
+
+/* Like ready_and_serve, for targets with commands of their own: every
+ * line other than "ping" goes to on_line (without its newline; may be NULL:
+ * ignored), and at EOF on_eof (may be NULL) runs before exit(0). */
+void ready_and_serve_cmds(const char *extra, void (*on_line)(const char *line),
+			  void (*on_eof)(void)) __attribute__((noreturn));
 
 /* Exit 1 with "TARGET: message" on stderr. */
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
