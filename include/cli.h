@@ -7,7 +7,10 @@
 #ifndef PTPROF_CLI_H
 #define PTPROF_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum opt_id {
 	OPT_END = 0,
@@ -63,5 +66,22 @@ void cli_list_options(FILE *f, const struct subcommand *subs, size_t n);
 
 /* The option sets shared by subcommands. */
 extern const struct cli_option cli_common_options[];
+
+/* Values of cli_common_options. */
+struct common_args {
+	pid_t pid;
+	int *tids;                /* -t; NULL: every thread */
+	size_t ntids;
+	bool inlines, lines;
+	size_t stack_bytes, max_frames;
+	const char *debug_dir;
+};
+#define COMMON_ARGS_DEFAULTS \
+	{ .inlines = true, .lines = true, .stack_bytes = 64 * 1024, .max_frames = 256 }
+
+/* Take opt if it is a common option: 0 when taken, EXIT_USAGE after
+ * saying what is wrong with arg, -1 when opt is not a common one. */
+int cli_common_option(const char *sub, struct common_args *c, const struct cli_option *opt,
+		      const char *arg);
 
 #endif

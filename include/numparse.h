@@ -7,6 +7,7 @@
 #ifndef PTPROF_NUMPARSE_H
 #define PTPROF_NUMPARSE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 
@@ -25,5 +26,8 @@ int parse_duration_ns(const char *s, uint64_t *out);
 /* Comma-separated list of thread ids ("12,13,40").  On success *out is
  * a malloc'ed array of *n pids (duplicates removed, order kept). */
 int parse_tid_list(const char *s, int **out, size_t *n);
+
+/* Whether tid is in a list from parse_tid_list; a NULL list holds all. */
+bool tid_in_list(const int *tids, size_t n, int tid);
 
 #endif

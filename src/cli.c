@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "error.h"
+#include "numparse.h"
 #include "xalloc.h"
 
 const struct cli_option cli_common_options[] = {
@@ -135,5 +136,56 @@ void cli_list_options(FILE *f, const struct subcommand *subs, size_t n)
 					o->values ? o->values : "-");
 			}
 		}
+	}
+}
+
+#define PID_MAX_LIMIT 4194304  /* the kernel's upper bound for pid_max */
+
+int cli_common_option(const char *sub, struct common_args *c, const struct cli_option *opt,
+		      const char *arg)
+{
+	uint64_t v;
+
+	switch (opt->id) {
+	case OPT_PID:
+		if (parse_uint(arg, 1, PID_MAX_LIMIT, &v) < 0)
+			return pt_usage_error("%s: -p needs a process id, not '%s'", sub, arg);
+		c->pid = (pid_t)v;
+		return 0;
+	case OPT_TID:
+		free(c->tids);
+		c->tids = NULL;
+		if (parse_tid_list(arg, &c->tids, &c->ntids) < 0)
+			return pt_usage_error("%s: -t needs thread ids like 12,13 - not '%s'", sub, arg);
+		return 0;
+	case OPT_NO_INLINE:
+		c->inlines = false;
+		return 0;
+	case OPT_NO_LINES:
+		c->lines = false;
+		return 0;
+	case OPT_STACK_BYTES:
+		if (parse_size(arg, 256, 64ULL << 20, &v) < 0)
+			return pt_usage_error("%s: --stack-bytes needs a size from 256 to 64M "
+					      "like 64K, not '%s'", sub, arg);
+		c->stack_bytes = (size_t)v;
+		return 0;
+	case OPT_MAX_FRAMES:
+		if (parse_uint(arg, 1, 4096, &v) < 0)
+			return pt_usage_error("%s: --max-frames needs a number from 1 to 4096, "
+					      "not '%s'", sub, arg);
+		c->max_frames = (size_t)v;
+		return 0;
+	case OPT_DEBUG_DIR:
+		c->debug_dir = arg;
+		return 0;
+	case OPT_QUIET:
+		pt_verbosity = 0;
+		return 0;
+	case OPT_VERBOSE:
+		pt_verbosity = 2;
+		return 0;
+	default:
+		return -1;
 	}
 }

@@ -6,12 +6,9 @@
 #include "commands.h"
 #include "dumpout.h"
 #include "error.h"
-#include "numparse.h"
 #include "outfile.h"
 #include "signals.h"
 #include "snapshot.h"
-
-#define PID_MAX_LIMIT 4194304  /* the kernel's upper bound for pid_max */
 
 const struct cli_option dump_options[] = {
 	{ OPT_FORMAT, "format", 'f', "FMT", "text json pprof", "output format (default text)" },
@@ -24,32 +21,20 @@ const struct cli_option dump_options[] = {
 enum dump_format { FMT_TEXT, FMT_JSON, FMT_PPROF };
 
 struct dump_args {
-	pid_t pid;
-	int *tids;
-	size_t ntids;
+	struct common_args c;
 	enum dump_format format;
 	const char *output;
 	bool group;
-	struct snapshot_opts snap;
 };
 
 static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 {
 	struct dump_args *a = ctx;
-	uint64_t v;
+	int r = cli_common_option("dump", &a->c, opt, arg);
 
+	if (r >= 0)
+		return r;
 	switch (opt->id) {
-	case OPT_PID:
-		if (parse_uint(arg, 1, PID_MAX_LIMIT, &v) < 0)
-			return pt_usage_error("dump: -p needs a process id, not '%s'", arg);
-		a->pid = (pid_t)v;
-		break;
-	case OPT_TID:
-		free(a->tids);
-		a->tids = NULL;
-		if (parse_tid_list(arg, &a->tids, &a->ntids) < 0)
-			return pt_usage_error("dump: -t needs thread ids like 12,13 - not '%s'", arg);
-		break;
 	case OPT_FORMAT:
 		if (strcmp(arg, "text") == 0)
 			a->format = FMT_TEXT;
@@ -65,33 +50,6 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 		break;
 	case OPT_GROUP:
 		a->group = true;
-		break;
-	case OPT_NO_INLINE:
-		a->snap.inlines = false;
-		break;
-	case OPT_NO_LINES:
-		a->snap.lines = false;
-		break;
-	case OPT_STACK_BYTES:
-		if (parse_size(arg, 256, 64ULL << 20, &v) < 0)
-			return pt_usage_error("dump: --stack-bytes needs a size from 256 to 64M "
-					      "like 64K, not '%s'", arg);
-		a->snap.stack_bytes = (size_t)v;
-		break;
-	case OPT_MAX_FRAMES:
-		if (parse_uint(arg, 1, 4096, &v) < 0)
-			return pt_usage_error("dump: --max-frames needs a number from 1 to 4096, "
-					      "not '%s'", arg);
-		a->snap.max_frames = (size_t)v;
-		break;
-	case OPT_DEBUG_DIR:
-		a->snap.debug_dir = arg;
-		break;
-	case OPT_QUIET:
-		pt_verbosity = 0;
-		break;
-	case OPT_VERBOSE:
-		pt_verbosity = 2;
 		break;
 	default:
 		break;
@@ -133,10 +91,7 @@ static int write_output(struct dump_args *a, struct snapshot *s)
 
 int cmd_dump(const struct subcommand *self, int argc, char **argv)
 {
-	struct dump_args a = {
-		.format = FMT_TEXT,
-		.snap = { .stack_bytes = 64 * 1024, .max_frames = 256, .inlines = true, .lines = true },
-	};
+	struct dump_args a = { .c = COMMON_ARGS_DEFAULTS, .format = FMT_TEXT };
 	struct snapshot s;
 	int first, ret;
 
@@ -147,15 +102,17 @@ int cmd_dump(const struct subcommand *self, int argc, char **argv)
 		ret = pt_usage_error("dump: unexpected argument '%s'", argv[first]);
 		goto out_args;
 	}
-	if (!a.pid) {
+	if (!a.c.pid) {
 		ret = pt_usage_error("dump: which process? give -p PID");
 		goto out_args;
 	}
-	a.snap.tids = a.tids;
-	a.snap.ntids = a.ntids;
-
+	struct snapshot_opts so = {
+		.tids = a.c.tids, .ntids = a.c.ntids, .stack_bytes = a.c.stack_bytes,
+		.max_frames = a.c.max_frames, .debug_dir = a.c.debug_dir,
+		.inlines = a.c.inlines, .lines = a.c.lines,
+	};
 	signals_install();
-	ret = snapshot_take(&s, a.pid, &a.snap);
+	ret = snapshot_take(&s, a.c.pid, &so);
 	if (signals_stop_requested()) {
 		snapshot_free(&s);
 		signals_finish();
@@ -163,8 +120,8 @@ int cmd_dump(const struct subcommand *self, int argc, char **argv)
 	if (ret)
 		goto out_snap;
 	if (s.n == 0) {
-		pt_error("no thread of process %d to dump%s", (int)a.pid,
-			 a.tids ? " (check the -t thread ids)" : "");
+		pt_error("no thread of process %d to dump%s", (int)a.c.pid,
+			 a.c.tids ? " (check the -t thread ids)" : "");
 		ret = EXIT_FAILED;
 		goto out_snap;
 	}
@@ -177,6 +134,6 @@ int cmd_dump(const struct subcommand *self, int argc, char **argv)
 out_snap:
 	snapshot_free(&s);
 out_args:
-	free(a.tids);
+	free(a.c.tids);
 	return ret < 0 ? 0 : ret;
 }

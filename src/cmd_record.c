@@ -18,8 +18,6 @@
 #include "symbolize.h"
 #include "xalloc.h"
 
-#define PID_MAX_LIMIT 4194304
-
 const struct cli_option record_options[] = {
 	{ OPT_DURATION, "duration", 'd', "TIME", NULL,
 	  "stop after TIME (30, 30s, 500ms, 2m); default: until Ctrl-C or the target exits" },
@@ -38,12 +36,11 @@ const struct cli_option record_options[] = {
 enum rec_format { RF_NONE, RF_PPROF, RF_FOLDED, RF_TEXT };
 
 struct record_args {
+	struct common_args c;
 	struct sampler_opts s;
-	int *tids;
 	enum rec_format format;
 	const char *output;
 	bool threads;
-	bool inlines, lines;
 };
 
 static int parse_format(const char *arg, enum rec_format *out)
@@ -82,20 +79,11 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 {
 	struct record_args *a = ctx;
 	uint64_t v;
+	int r = cli_common_option("record", &a->c, opt, arg);
 
+	if (r >= 0)
+		return r;
 	switch (opt->id) {
-	case OPT_PID:
-		if (parse_uint(arg, 1, PID_MAX_LIMIT, &v) < 0)
-			return pt_usage_error("record: -p needs a process id, not '%s'", arg);
-		a->s.pid = (pid_t)v;
-		break;
-	case OPT_TID:
-		free(a->tids);
-		a->tids = NULL;
-		if (parse_tid_list(arg, &a->tids, &a->s.ntids) < 0)
-			return pt_usage_error("record: -t needs thread ids like 12,13 - not '%s'", arg);
-		a->s.tids = a->tids;
-		break;
 	case OPT_DURATION:
 		if (parse_duration_ns(arg, &v) < 0)
 			return pt_usage_error("record: -d needs a duration like 30, 30s, 500ms "
@@ -124,33 +112,6 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 		return parse_format(arg, &a->format);
 	case OPT_THREADS:
 		a->threads = true;
-		break;
-	case OPT_NO_INLINE:
-		a->inlines = false;
-		break;
-	case OPT_NO_LINES:
-		a->lines = false;
-		break;
-	case OPT_STACK_BYTES:
-		if (parse_size(arg, 256, 64ULL << 20, &v) < 0)
-			return pt_usage_error("record: --stack-bytes needs a size from 256 to 64M "
-					      "like 64K, not '%s'", arg);
-		a->s.stack_bytes = (size_t)v;
-		break;
-	case OPT_MAX_FRAMES:
-		if (parse_uint(arg, 1, 4096, &v) < 0)
-			return pt_usage_error("record: --max-frames needs a number from 1 to 4096, "
-					      "not '%s'", arg);
-		a->s.max_frames = (size_t)v;
-		break;
-	case OPT_DEBUG_DIR:
-		a->s.debug_dir = arg;
-		break;
-	case OPT_QUIET:
-		pt_verbosity = 0;
-		break;
-	case OPT_VERBOSE:
-		pt_verbosity = 2;
 		break;
 	default:
 		break;
@@ -195,7 +156,7 @@ static void summary(const struct record_args *a, const struct recording *rec, co
 
 static int write_profile(struct record_args *a, struct recording *rec, const char *path)
 {
-	struct symbolizer sym = { rec->ms, a->inlines, a->lines };
+	struct symbolizer sym = { rec->ms, a->c.inlines, a->c.lines };
 	struct symcache *sc = symcache_new(symbolize_resolve, &sym);
 	struct recout_opts ro = { a->s.mode, a->s.rate_hz, a->threads, a->s.pid, "" };
 	char comm[PROC_COMM_MAX] = "";
@@ -234,9 +195,8 @@ out:
 int cmd_record(const struct subcommand *self, int argc, char **argv)
 {
 	struct record_args a = {
-		.s = { .mode = MODE_CPU, .rate_hz = 99, .stack_bytes = 64 * 1024, .max_frames = 256 },
-		.inlines = true,
-		.lines = true,
+		.c = COMMON_ARGS_DEFAULTS,
+		.s = { .mode = MODE_CPU, .rate_hz = 99 },
 	};
 	struct recording rec;
 	char *default_path = NULL;
@@ -257,6 +217,12 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 		ret = pt_usage_error("record: no command after --");
 		goto out_args;
 	}
+	a.s.pid = a.c.pid;
+	a.s.tids = a.c.tids;
+	a.s.ntids = a.c.ntids;
+	a.s.stack_bytes = a.c.stack_bytes;
+	a.s.max_frames = a.c.max_frames;
+	a.s.debug_dir = a.c.debug_dir;
 	if (command == (a.s.pid != 0)) {
 		ret = pt_usage_error(command ? "record: give -p PID or -- COMMAND, not both"
 					     : "record: which process? give -p PID or -- COMMAND");
@@ -315,6 +281,6 @@ out_child:
 	}
 out_args:
 	free(default_path);
-	free(a.tids);
+	free(a.c.tids);
 	return ret < 0 ? 0 : ret;
 }

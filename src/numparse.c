@@ -166,3 +166,13 @@ fail:
 	free(v);
 	return -1;
 }
+
+bool tid_in_list(const int *tids, size_t n, int tid)
+{
+	if (!tids)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (tids[i] == tid)
+			return true;
+	return false;
+}

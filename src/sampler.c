@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "numparse.h"
 #include "sampler.h"
 #include "signals.h"
 #include "snapshot.h"
@@ -50,16 +51,6 @@ struct sampler {
 	uint64_t last_refresh;
 	bool target_gone;
 };
-
-static bool wanted(const struct sampler_opts *o, pid_t tid)
-{
-	if (!o->tids)
-		return true;
-	for (size_t i = 0; i < o->ntids; i++)
-		if (o->tids[i] == tid)
-			return true;
-	return false;
-}
 
 static struct rthread *find(struct sampler *s, pid_t tid)
 {
@@ -145,7 +136,7 @@ static int scan(struct sampler *s)
 			r->seen = true;
 			continue;
 		}
-		if (!wanted(s->o, tids[i]))
+		if (!tid_in_list(s->o->tids, s->o->ntids, tids[i]))
 			continue;
 		r = xcalloc(1, sizeof(*r));
 		r->t.tid = tids[i];

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "numparse.h"
 #include "signals.h"
 #include "snapshot.h"
 #include "tracer.h"
@@ -26,16 +27,6 @@ uint64_t realtime_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static bool wanted(const struct snapshot_opts *o, pid_t tid)
-{
-	if (!o->tids)
-		return true;
-	for (size_t i = 0; i < o->ntids; i++)
-		if (o->tids[i] == tid)
-			return true;
-	return false;
 }
 
 static bool seen(const struct snapshot *s, pid_t tid, const pid_t *gone, size_t ngone)
@@ -201,7 +192,7 @@ static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 			ret = EXIT_FAILED;
 		}
 		for (ssize_t i = 0; i < nt && !ret && !signals_stop_requested(); i++) {
-			if (!wanted(o, tids[i]) || seen(s, tids[i], r.gone, r.ngone))
+			if (!tid_in_list(o->tids, o->ntids, tids[i]) || seen(s, tids[i], r.gone, r.ngone))
 				continue;
 			found_new = true;
 			if (r.nwin == WINDOW)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "symcache.h"
 #include "xalloc.h"
 
@@ -26,21 +27,9 @@ struct symcache {
 
 #define INITIAL_CAP 64
 
-/* Addresses share high bits and alignment, so mix them well before
- * masking (the finalizer of MurmurHash3). */
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static uint64_t key_hash(uint64_t addr, bool is_return)
 {
-	return mix64(addr ^ (is_return ? 0x9e3779b97f4a7c15ULL : 0));
+	return hash_u64(addr ^ (is_return ? 0x9e3779b97f4a7c15ULL : 0));
 }
 
 /* The slot holding the key, or the empty slot where it belongs. */
