@@ -4,8 +4,12 @@
 # directly.  Works with or without the bash-completion package.
 # tests/check-docs.sh compares the options here with `ptprof --list-options`.
 
-_ptprof_subcommands='dump help'
+_ptprof_subcommands='record dump help'
 _ptprof_global_opts='--help --version'
+_ptprof_record_opts='-p --pid -t --tid -d --duration -r --rate -F --freq
+	-m --mode -o --output -f --format --threads
+	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
+	-q --quiet -v --verbose -h --help --'
 _ptprof_dump_opts='-p --pid -t --tid -f --format -o --output -g --group
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help'
@@ -24,6 +28,31 @@ _ptprof_pids()
 		pids+=("${d#/proc/}")
 	done
 	_ptprof_compgen -W "${pids[*]}" -- "$1"
+}
+
+# After `ptprof record ... -- COMMAND`: complete COMMAND, then its
+# arguments.  $1 is the index of COMMAND in COMP_WORDS.
+_ptprof_command()
+{
+	local offset=$1
+	# bash-completion completes the command's own arguments as if it
+	# were typed alone.
+	if declare -F _comp_command_offset >/dev/null; then
+		_comp_command_offset "$offset"
+		return
+	fi
+	if declare -F _command_offset >/dev/null; then
+		_command_offset "$offset"
+		return
+	fi
+	local cur=${COMP_WORDS[COMP_CWORD]}
+	if ((COMP_CWORD == offset)); then
+		# Commands, aliases, functions; once each.
+		mapfile -t COMPREPLY < <(compgen -c -- "$cur" | sort -u)
+	else
+		compopt -o filenames 2>/dev/null
+		_ptprof_compgen -f -- "$cur"
+	fi
 }
 
 # Thread ids of process $1, completing the last item of the comma-separated
@@ -86,6 +115,15 @@ _ptprof()
 			_ptprof_compgen -W "$_ptprof_subcommands" -- "$cur"
 		return
 		;;
+	record)
+		# Everything after "--" is the command to record.
+		for ((i = subidx + 1; i < cword; i++)); do
+			if [[ ${words[i]} == -- ]]; then
+				_ptprof_command $((i + 1))
+				return
+			fi
+		done
+		;;
 	dump) ;;
 	*) return ;;
 	esac
@@ -114,7 +152,15 @@ _ptprof()
 		return
 		;;
 	-f | --format)
-		_ptprof_compgen -W 'text json pprof' -- "$cur"
+		if [[ $sub == record ]]; then
+			_ptprof_compgen -W 'pprof folded text' -- "$cur"
+		else
+			_ptprof_compgen -W 'text json pprof' -- "$cur"
+		fi
+		return
+		;;
+	-m | --mode)
+		[[ $sub == record ]] && _ptprof_compgen -W 'cpu wall' -- "$cur"
 		return
 		;;
 	-o | --output)
@@ -131,10 +177,18 @@ _ptprof()
 		# A number: nothing to offer.
 		return
 		;;
+	-d | --duration | -r | --rate | -F | --freq)
+		# A time or a rate: nothing to offer.
+		[[ $sub == record ]] && return
+		;;
 	esac
 
 	if [[ $cur == -* || -z $cur ]]; then
-		_ptprof_compgen -W "$_ptprof_dump_opts" -- "$cur"
+		if [[ $sub == record ]]; then
+			_ptprof_compgen -W "$_ptprof_record_opts" -- "$cur"
+		else
+			_ptprof_compgen -W "$_ptprof_dump_opts" -- "$cur"
+		fi
 	fi
 }
 

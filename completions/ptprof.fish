@@ -43,21 +43,71 @@ function __ptprof_tids
     end
 end
 
-set -l subcommands dump help
+# True if the subcommand (the first word after ptprof that is not an
+# option) is $argv[1].
+function __ptprof_using
+    set -l words (commandline -opc)
+    for w in $words[2..-1]
+        string match -q -- '-*' $w; and continue
+        test "$w" = "$argv[1]"
+        return
+    end
+    return 1
+end
+
+# True after `ptprof record ... --`: the rest is the command to record.
+function __ptprof_after_dashdash
+    __ptprof_using record; or return 1
+    contains -- -- (commandline -opc)
+end
+
+# The command after "--" and its arguments, completed as if typed alone.
+function __ptprof_record_command
+    set -l words (commandline -opc)
+    set -l i (contains -i -- -- $words)
+    set -e words[1..$i]
+    __fish_complete_subcommand --commandline $words (commandline -ct)
+end
+
+set -l subcommands record dump help
 set -l no_subcommand "not __fish_seen_subcommand_from $subcommands"
-set -l in_dump "__fish_seen_subcommand_from dump"
+set -l in_record "__ptprof_using record; and not __ptprof_after_dashdash"
+set -l in_dump "__ptprof_using dump"
 
 # No file names unless an option asks for one.
 complete -c ptprof -f
 
 # Subcommands and global options.
+complete -c ptprof -n $no_subcommand -a record -d 'Sample stacks over time into a CPU or wall-clock profile'
 complete -c ptprof -n $no_subcommand -a dump -d 'Print the stack of every thread of a running process'
 complete -c ptprof -n $no_subcommand -a help -d 'Print the help of a subcommand'
 complete -c ptprof -n $no_subcommand -l help -d 'Print the subcommands'
 complete -c ptprof -n $no_subcommand -l version -d 'Print the version'
 
 # help SUBCOMMAND
-complete -c ptprof -n "__fish_seen_subcommand_from help; and not __fish_seen_subcommand_from dump" -a dump -d 'Print the stack of every thread of a running process'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump" -a record -d 'Sample stacks over time into a CPU or wall-clock profile'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump" -a dump -d 'Print the stack of every thread of a running process'
+
+# record
+complete -c ptprof -n $in_record -s p -l pid -x -a '(__ptprof_pids)' -d 'The process to record'
+complete -c ptprof -n $in_record -s t -l tid -x -a '(__ptprof_tids)' -d 'Only these threads (TID[,TID...])'
+complete -c ptprof -n $in_record -s d -l duration -x -d 'Stop after TIME (30, 30s, 500ms, 2m)'
+complete -c ptprof -n $in_record -s r -l rate -x -d 'Samples per second (default 99)'
+complete -c ptprof -n $in_record -s F -l freq -x -d 'Samples per second (the same as --rate)'
+complete -c ptprof -n $in_record -s m -l mode -x -a 'cpu\t"Threads on a CPU (default)" wall\t"Every thread, whatever its state"' -d 'What to sample'
+complete -c ptprof -n $in_record -s o -l output -r -F -d 'Where to write (- for stdout)'
+complete -c ptprof -n $in_record -s f -l format -x -a 'pprof folded text' -d 'Output format (default from the -o suffix)'
+complete -c ptprof -n $in_record -l threads -d 'Folded: a root frame per thread (name/tid)'
+complete -c ptprof -n $in_record -l no-inline -d 'Do not expand inlined frames'
+complete -c ptprof -n $in_record -l no-lines -d 'Function names only, no file:line'
+complete -c ptprof -n $in_record -l stack-bytes -x -d 'Stack bytes copied per thread-sample (default 64K)'
+complete -c ptprof -n $in_record -l max-frames -x -d 'Deepest stack unwound (default 256)'
+complete -c ptprof -n $in_record -l debug-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Also look for separate debug files here'
+complete -c ptprof -n $in_record -s q -l quiet -d 'No progress or summary on stderr'
+complete -c ptprof -n $in_record -s v -l verbose -d 'Say why threads or frames were skipped'
+complete -c ptprof -n $in_record -s h -l help -d 'Print the options of record'
+# record -- COMMAND [ARG...]
+complete -c ptprof -n __ptprof_after_dashdash -x -a '(__ptprof_record_command)'
 
 # dump
 complete -c ptprof -n $in_dump -s p -l pid -x -a '(__ptprof_pids)' -d 'The process to dump (required)'

@@ -66,13 +66,19 @@ static bool ends_with(const char *s, const char *suffix)
 }
 
 /* The format a file name asks for, as CLI.md lists the suffixes. */
-static enum rec_format format_from_name(const char *path)
+static int format_from_name(const char *path, enum rec_format *out)
 {
+	if (ends_with(path, ".svg") || ends_with(path, ".json"))
+		return pt_usage_error("record: %s asks for a %s, which is not available yet; "
+				      "give -f pprof, folded or text", path,
+				      ends_with(path, ".svg") ? "flame graph" : "speedscope file");
 	if (ends_with(path, ".folded") || ends_with(path, ".collapsed"))
-		return RF_FOLDED;
-	if (ends_with(path, ".txt"))
-		return RF_TEXT;
-	return RF_PPROF;
+		*out = RF_FOLDED;
+	else if (ends_with(path, ".txt"))
+		*out = RF_TEXT;
+	else
+		*out = RF_PPROF;
+	return 0;
 }
 
 static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
@@ -228,8 +234,17 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 					     : "record: which process? give -p PID or -- COMMAND");
 		goto out_args;
 	}
-	if (a.format == RF_NONE)
-		a.format = a.output && strcmp(a.output, "-") ? format_from_name(a.output) : RF_PPROF;
+	if (a.format == RF_NONE) {
+		a.format = RF_PPROF;
+		if (a.output && strcmp(a.output, "-") != 0 &&
+		    (ret = format_from_name(a.output, &a.format)) != 0)
+			goto out_args;
+	}
+	if (a.output && strcmp(a.output, "-") == 0 && a.format == RF_PPROF &&
+	    isatty(fileno(stdout))) {
+		ret = pt_usage_error("record: a pprof profile is binary; use -o FILE or a pipe");
+		goto out_args;
+	}
 
 	signals_install();
 	if (command) {
@@ -246,10 +261,6 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 		default_path = xasprintf("ptprof-%d.pb.gz", (int)a.s.pid);
 		path = a.format == RF_PPROF ? default_path : NULL;
 	}
-	if (!path && a.format == RF_PPROF && isatty(fileno(stdout))) {
-		ret = pt_usage_error("record: a pprof profile is binary; use -o FILE or a pipe");
-		goto out_child;
-	}
 	a.s.progress = pt_verbosity > 0 && isatty(fileno(stderr));
 	if (pt_verbosity > 0)
 		pt_info("recording process %d in %s mode at %u Hz%s", (int)a.s.pid,
@@ -263,7 +274,6 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 	child_done = rec.st.child_done;
 	child_status = rec.st.child_status;
 	recording_free(&rec);
-out_child:
 	if (command) {
 		/* ptprof was told to stop: the command it started stops too. */
 		if (!child_done && signals_stop_requested())

@@ -8,6 +8,7 @@
 #include "xalloc.h"
 
 #define TOP 25
+#define TOP_PER_THREAD 10
 
 struct fn_count {
 	uint64_t flat, cum;
@@ -27,17 +28,22 @@ static int by_cum(const void *a, const void *b)
 	return 0;
 }
 
-static void top_functions(FILE *f, const struct recording *rec, struct symcache *sc)
+/* The functions of all samples, or of thread only_tid's (when not 0). */
+static void top_functions(FILE *f, const struct recording *rec, struct symcache *sc,
+			  pid_t only_tid, size_t limit)
 {
 	struct strtab names = { 0 };
 	struct fn_count *c = NULL;
 	size_t ccap = 0;
 	char name[512];
-	uint64_t total = rec->agg.total;
+	uint64_t total = 0;
 
 	for (size_t i = 0; i < rec->agg.n; i++) {
 		const struct agg_entry *e = rec->agg.entries[i];
 		bool leaf = true;
+		if (only_tid && e->tid != only_tid)
+			continue;
+		total += e->count;
 		for (size_t k = 0; k < e->nframes; k++) {
 			const struct symbol *sym = symcache_get(sc, e->frames[k].pc, e->frames[k].is_return);
 			for (size_t j = 0; j < sym->nframes; j++) {
@@ -66,9 +72,8 @@ static void top_functions(FILE *f, const struct recording *rec, struct symcache 
 	qsort(order, names.n, sizeof(*order), by_cum);
 	sort_counts = NULL;
 
-	fprintf(f, "Top functions (flat: samples on top of the stack; cum: anywhere in it)\n");
 	fprintf(f, "%10s %6s %10s %6s  %s\n", "flat", "flat%", "cum", "cum%", "function");
-	for (size_t i = 0; i < names.n && i < TOP; i++) {
+	for (size_t i = 0; i < names.n && i < limit; i++) {
 		const struct fn_count *x = &c[order[i]];
 		fprintf(f, "%10" PRIu64 " %5.1f%% %10" PRIu64 " %5.1f%%  %s\n", x->flat,
 			total ? 100.0 * (double)x->flat / (double)total : 0.0, x->cum,
@@ -92,7 +97,10 @@ static int by_total(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : 1;
 }
 
-static void thread_table(FILE *f, const struct recording *rec)
+/* Threads by samples, with their split by state; with per_thread, each
+ * thread's own top functions follow. */
+static void thread_table(FILE *f, const struct recording *rec, struct symcache *sc,
+			 bool per_thread)
 {
 	const struct aggregate *a = &rec->agg;
 	struct thread_row *rows = xcalloc(a->nthreads, sizeof(*rows));
@@ -131,6 +139,11 @@ static void thread_table(FILE *f, const struct recording *rec)
 			100.0 * (double)r->sleeping / t, 100.0 * (double)r->disk / t,
 			100.0 * (double)r->other / t);
 	}
+	for (size_t i = 0; per_thread && i < n; i++) {
+		fprintf(f, "\nThread %d \"%s\": %" PRIu64 " samples\n", (int)rows[i].tid,
+			aggregate_thread_name(a, rows[i].tid), rows[i].total);
+		top_functions(f, rec, sc, rows[i].tid, TOP_PER_THREAD);
+	}
 	u64map_free(&idx);
 	free(rows);
 }
@@ -142,6 +155,7 @@ void recout_text(FILE *f, const struct recording *rec, struct symcache *sc,
 		" samples, %zu threads seen\n\n", (int)o->pid, o->comm,
 		o->mode == MODE_WALL ? "wall" : "cpu", o->rate_hz,
 		(double)rec->st.duration_ns / 1e9, rec->agg.total, rec->agg.nthreads);
-	top_functions(f, rec, sc);
-	thread_table(f, rec);
+	fprintf(f, "Top functions (flat: samples on top of the stack; cum: anywhere in it)\n");
+	top_functions(f, rec, sc, 0, TOP);
+	thread_table(f, rec, sc, o->threads);
 }

@@ -338,6 +338,10 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 	if (!o->child && (ret = tracer_precheck(o->pid)) != 0)
 		return ret;
 	text = procfs_read_all(o->pid, 0, "maps", NULL);
+	if (!text && o->child) {
+		rec->st.end = END_TARGET_EXIT;  /* the command was already gone */
+		return 0;
+	}
 	if (!text && (errno == EACCES || errno == EPERM))
 		return tracer_diagnose_eperm(o->pid, o->pid);
 	if (!text) {
@@ -349,6 +353,12 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 	ret = scan(&s);
 	if (ret)
 		goto out;
+	if (s.n == 0 && o->child) {
+		/* The command was quicker than us: an empty profile, no error. */
+		rec->st.end = END_TARGET_EXIT;
+		rec->st.start_time_ns = realtime_ns();
+		goto out;
+	}
 	if (s.n == 0) {
 		pt_error("no thread of process %d to record%s", (int)o->pid,
 			 o->tids ? " (check the -t thread ids)" : "");

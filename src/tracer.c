@@ -141,8 +141,9 @@ int tracer_diagnose_eperm(pid_t pid, pid_t tid)
 		pt_error("cannot attach to %d: permission denied (the process is not dumpable, "
 			 "e.g. setuid; run as root or grant CAP_SYS_PTRACE)", (int)pid);
 	} else {
-		pt_error("cannot attach to %d: permission denied (a security module refused; "
-			 "check SELinux/AppArmor policy)", (int)pid);
+		pt_error("cannot attach to %d: permission denied although ptprof has "
+			 "CAP_SYS_PTRACE (a security module such as SELinux or AppArmor refused, "
+			 "or the process is protected); check the audit log", (int)pid);
 	}
 	return EXIT_FAILED;
 }
@@ -153,6 +154,15 @@ static bool thread_exists(pid_t pid, pid_t tid)
 	return procfs_read(pid, tid, "stat", buf, sizeof(buf)) > 0;
 }
 
+/* A thread that already exited (a zombie) refuses PTRACE_SEIZE with EPERM. */
+static bool thread_exiting(pid_t pid, pid_t tid)
+{
+	char buf[1024];
+	struct proc_stat st;
+	return procfs_read(pid, tid, "stat", buf, sizeof(buf)) > 0 &&
+	       procfs_parse_stat(buf, &st) == 0 && (st.state == 'Z' || st.state == 'X');
+}
+
 int tracer_seize(pid_t pid, struct traced *t)
 {
 	tracer_counts.seize++;
@@ -161,7 +171,7 @@ int tracer_seize(pid_t pid, struct traced *t)
 		t->group_stop = false;
 		return 0;
 	}
-	if (errno == ESRCH || !thread_exists(pid, t->tid)) {
+	if (errno == ESRCH || !thread_exists(pid, t->tid) || thread_exiting(pid, t->tid)) {
 		t->ts = TS_GONE;
 		return 1;
 	}
