@@ -1,6 +1,7 @@
 #!/bin/bash
 # bench/run.sh - compare `ptprof dump` with its peers (eu-stack, gdb) on one
-# 1000-thread target, in one run, and print a Markdown table.
+# 1000-thread target, and `ptprof record` with `perf record`, in one run, and
+# print two Markdown tables.
 #
 #   sh bench/run.sh [BUILD_DIR]          (what `make bench` runs; default: build)
 #
@@ -12,6 +13,12 @@
 #                       command that dumps every stack; "-p PID" is appended.
 #                       Override to try the script without a working ptprof,
 #                       e.g. PTPROF='eu-stack -i -s' sh bench/run.sh
+#   BENCH_RECORD_RUNS=3     timed runs per tool for the record rows (0: skip them)
+#   BENCH_RECORD_SECONDS=10 length of one profile (ptprof -d, perf ... -- sleep)
+#   BENCH_SHARE_IDLE=4      idle threads beside the busy worker for the share row
+#                           (the CPU-cost rows use BENCH_THREADS idle threads)
+#   PTPROF_RECORD='build/ptprof record'
+#                       record command; "-p PID -d S -r 99 ..." is appended.
 #
 # Rows:
 #   1. wall time of one full dump (inlines + file:line) of the target
@@ -20,8 +27,16 @@
 #      of all gaps > 20 us), each beside the same figure measured over an equal
 #      idle period with no tool attached
 #   3. ptrace + process_vm_readv + wait4 calls (strace -c) per dumped thread
-# Every figure is the median of BENCH_RUNS runs; the exact commands follow the
-# table.  Progress goes to stderr, the report to stdout and BUILD_DIR/bench/results.md.
+# Record rows (target bench/ratio.c: a worker splitting its CPU 1:3 between
+# hot_a and hot_b, plus idle threads; the dump target is gone by then):
+#   4. share of hot_a / hot_b in the worker's samples, ptprof vs perf, and the
+#      distance of each from the truth (25% / 75%)
+#   5. profiler CPU time (user+sys) of one profile, cpu mode, ptprof vs perf
+#      (perf record + perf report), 1 busy + BENCH_THREADS idle threads
+#   6. the same for ptprof's wall mode (perf has none)
+#   7. samples per second actually taken, with ptprof's missed ticks
+# Every dump figure is the median of BENCH_RUNS runs, every record figure the
+# median of BENCH_RECORD_RUNS runs; the exact commands follow each table.  Progress goes to stderr, the report to stdout and BUILD_DIR/bench/results.md.
 # Logs, tool output and strace summaries are kept in BUILD_DIR/bench/.
 
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -37,6 +52,12 @@ B=${1:-build}
 RUNS=${BENCH_RUNS:-5}
 NTHREADS=${BENCH_THREADS:-1000}
 TIMEOUT=${BENCH_TIMEOUT:-120}
+REC_RUNS=${BENCH_RECORD_RUNS:-3}
+REC_SECS=${BENCH_RECORD_SECONDS:-10}
+SHARE_IDLE=${BENCH_SHARE_IDLE:-4}
+REC_RATE=99
+PTPROF_RECORD=${PTPROF_RECORD:-$B/ptprof record}
+read -r -a PTPROF_RECORD_WORDS <<<"$PTPROF_RECORD"
 PTPROF_DEFAULT="$B/ptprof dump"
 PTPROF=${PTPROF:-$PTPROF_DEFAULT}
 read -r -a PTPROF_WORDS <<<"$PTPROF"
@@ -45,9 +66,11 @@ BD=$B/bench
 LOG=$BD/log
 OUT=$BD/out
 TARGET_BIN=$BD/manythreads
+RATIO_BIN=$BD/ratio
 TOOLS=(ptprof eu-stack gdb)
 
 TPID=
+RPID=
 WORK=
 
 say() { printf '%s\n' "$*" >&2; }
@@ -66,6 +89,10 @@ is_uint "$RUNS" && [ "$RUNS" -ge 1 ] || die "BENCH_RUNS must be a positive integ
 is_uint "$NTHREADS" && [ "$NTHREADS" -ge 1 ] || die "BENCH_THREADS must be a positive integer, not '$NTHREADS'"
 is_uint "$TIMEOUT" && [ "$TIMEOUT" -ge 1 ] || die "BENCH_TIMEOUT must be a positive integer, not '$TIMEOUT'"
 [ "${#PTPROF_WORDS[@]}" -ge 1 ] || die "PTPROF is empty"
+is_uint "$REC_RUNS" || die "BENCH_RECORD_RUNS must be a non-negative integer, not '$REC_RUNS'"
+is_uint "$REC_SECS" && [ "$REC_SECS" -ge 1 ] || die "BENCH_RECORD_SECONDS must be a positive integer, not '$REC_SECS'"
+is_uint "$SHARE_IDLE" || die "BENCH_SHARE_IDLE must be a non-negative integer, not '$SHARE_IDLE'"
+[ "${#PTPROF_RECORD_WORDS[@]}" -ge 1 ] || die "PTPROF_RECORD is empty"
 
 # Quote one word the way a reader would type it in a shell.
 shq() {
@@ -109,6 +136,11 @@ rm -f "$LOG"/* "$OUT"/*
 say "bench: building $TARGET_BIN"
 gcc -O2 -g -std=gnu11 -Wall -Wextra -pthread -o "$TARGET_BIN" bench/manythreads.c ||
 	die "could not build bench/manythreads.c"
+if [ "$REC_RUNS" -ge 1 ]; then
+	say "bench: building $RATIO_BIN"
+	gcc -O1 -g -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -pthread -o "$RATIO_BIN" bench/ratio.c ||
+		die "could not build bench/ratio.c"
+fi
 
 declare -A AVAIL CMDSTR
 if [ "$PTPROF" = "$PTPROF_DEFAULT" ] && [ ! -x "$B/ptprof" ]; then
@@ -136,11 +168,13 @@ fi
 
 cleanup() {
 	set +e
-	exec 3>&- 4<&-
-	if [ -n "$TPID" ] && kill -0 "$TPID" 2>/dev/null; then
-		kill -KILL "$TPID" 2>/dev/null
-		wait "$TPID" 2>/dev/null
-	fi
+	exec 3>&- 4<&- 5>&- 6<&-
+	for p in "$TPID" "$RPID"; do
+		if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
+			kill -KILL "$p" 2>/dev/null
+			wait "$p" 2>/dev/null
+		fi
+	done
 	[ -n "$WORK" ] && rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -171,17 +205,18 @@ target_cmd() {
 }
 
 # After every tool run: the target must be alive, complete and not traced.
-check_target() {
-	local what=$1 n bad
-	kill -0 "$TPID" 2>/dev/null || die "target (pid $TPID) died during/after: $what"
-	n=$(ls "/proc/$TPID/task" | wc -l)
-	[ "$n" -eq "$NTASKS" ] || die "target has $n tasks instead of $NTASKS after: $what"
+check_pid() { # what pid ntasks
+	local what=$1 pid=$2 ntasks=$3 n bad
+	kill -0 "$pid" 2>/dev/null || die "target (pid $pid) died during/after: $what"
+	n=$(ls "/proc/$pid/task" | wc -l)
+	[ "$n" -eq "$ntasks" ] || die "target (pid $pid) has $n tasks instead of $ntasks after: $what"
 	bad=$(awk '/^TracerPid:/ && $2 != 0 { print FILENAME ": TracerPid " $2 }
 	           /^State:/ && ($2 == "t" || $2 == "T") { print FILENAME ": " $0 }' \
-		"/proc/$TPID/task"/*/status 2>&1 | head -20) || true
-	[ -z "$bad" ] || die "target still traced or stopped after: $what
+		"/proc/$pid/task"/*/status 2>&1 | head -20) || true
+	[ -z "$bad" ] || die "target (pid $pid) still traced or stopped after: $what
 $bad"
 }
+check_target() { check_pid "$1" "$TPID" "$NTASKS"; }
 
 check_target "start-up"
 
@@ -293,6 +328,364 @@ for r in $(seq 1 "$RUNS"); do
 done
 check_target "the last run"
 
+# ------------------------------------------------------ the record rows --
+#
+# The dump target goes first: its spinner would take a CPU away from the
+# record targets' worker.  Then two phases, each on its own target
+# (build/bench/ratio NIDLE): the share row with BENCH_SHARE_IDLE idle threads,
+# the CPU-cost and samples rows with BENCH_THREADS idle threads.
+
+MT_PID=$TPID
+stop_pid() { # pid: its stdin is closed already, so it exits by itself
+	local pid=$1 _i
+	for _i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+exec 3>&- 4<&-
+stop_pid "$TPID"
+TPID=
+
+median_f() {
+	printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 }
+		END { if (NR == 0) exit 1
+		      if (NR % 2) m = a[(NR + 1) / 2]; else m = (a[NR / 2] + a[NR / 2 + 1]) / 2
+		      printf "%.6f\n", m }'
+}
+
+# Run a command in a subshell; afterwards write bash's `times` for that
+# subshell to CPU_FILE: its second line is the user and sys time of every
+# process the subshell waited for (timeout(1), the tool, the tool's children).
+timed_run() { # cpu-file stdout-file stderr-file command...
+	local tf=$1 o=$2 e=$3
+	shift 3
+	(
+		rc=0
+		"$@" >"$o" 2>"$e" || rc=$?
+		times >"$tf"
+		exit "$rc"
+	)
+}
+cpu_of() { # cpu-file -> user+sys seconds
+	awk 'function s(x, p) { split(x, p, "m"); sub(/s$/, "", p[2]); return p[1] * 60 + p[2] }
+	     NR == 2 { printf "%.3f\n", s($1) + s($2); ok = 1 } END { exit !ok }' "$1"
+}
+
+# CPU time a task has used so far, in ns.
+task_cpu_ns() { # pid tid
+	local f=/proc/$1/task/$2
+	if [ -r "$f/schedstat" ]; then
+		awk '{ print $1; exit }' "$f/schedstat"
+	else
+		awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.0f\n", ($12 + $13) * 1e9 / hz }' "$f/stat"
+	fi
+}
+
+# ptprof's stderr summary -> "SAMPLES THREADS TICKS MISSED SECONDS"; fails
+# unless the recording ended because the duration elapsed.
+ptprof_summary() {
+	awk '/ recorded [0-9.]+ s \(duration elapsed\): [0-9]+ samples from [0-9]+ threads, [0-9]+ ticks/ {
+		for (i = 1; i < NF; i++) {
+			if ($i == "recorded") d = $(i + 1)
+			if ($i == "samples" && $(i + 1) == "from") s = $(i - 1)
+			if ($i == "threads,") th = $(i - 1)
+		}
+		tk = $(NF - 1); ok = 1 }
+	/ ticks missed / { for (i = 2; i < NF; i++) if ($i == "ticks" && $(i + 1) == "missed") m = $(i - 1) }
+	END { if (!ok) exit 1; printf "%d %d %d %d %s\n", s, th, tk, m, d }' "$1"
+}
+
+# Folded stacks written with --threads (root frame NAME/TID) -> "N A% B%":
+# N = the worker's samples, A and B = percentage of them with a hot_a
+# (hot_b) frame anywhere on the stack (cumulative share).
+share_folded() { # file worker-tid
+	awk -v w="$2" '
+	{	c = $NF; line = $0; sub(/ [0-9]+$/, "", line)
+		n = split(line, f, ";")
+		if (f[1] !~ ("/" w "$")) next
+		tot += c; a = b = 0
+		for (i = 2; i <= n; i++) {
+			if (f[i] ~ /^hot_a($|[^A-Za-z0-9_])/) a = 1
+			if (f[i] ~ /^hot_b($|[^A-Za-z0-9_])/) b = 1
+		}
+		na += a * c; nb += b * c }
+	END { if (tot == 0) exit 1; printf "%d %.4f %.4f\n", tot, 100 * na / tot, 100 * nb / tot }' "$1"
+}
+
+# The same from `perf script -F tid,ip,sym`: a sample is a "TID" line
+# followed by one tab-indented "IP SYM" line per frame and a blank line.
+share_perf() { # file worker-tid
+	awk -v w="$2" '
+	function flush() { if (have && tid == w) { tot++; na += a; nb += b } have = a = b = 0 }
+	/^\t/ { if ($2 ~ /^hot_a($|[^A-Za-z0-9_])/) a = 1
+	        if ($2 ~ /^hot_b($|[^A-Za-z0-9_])/) b = 1
+	        next }
+	NF == 0 { flush(); next }
+	{ flush(); have = 1; tid = $1 }
+	END { flush(); if (tot == 0) exit 1; printf "%d %.4f %.4f\n", tot, 100 * na / tot, 100 * nb / tot }' "$1"
+}
+
+RTASKS='' RWTID=''
+start_ratio() { # nidle
+	local line=
+	rm -f "$WORK/rin" "$WORK/rout"
+	mkfifo "$WORK/rin" "$WORK/rout"
+	"$RATIO_BIN" "$1" <"$WORK/rin" >"$WORK/rout" 2>"$LOG/ratio.$1.stderr" &
+	RPID=$!
+	exec 5>"$WORK/rin" 6<"$WORK/rout"
+	read -r -t 120 -u 6 line || true
+	case $line in
+	"ready "*) read -r _ RTASKS RWTID <<<"$line" ;;
+	*) die "ratio target did not get ready: '$line' $(cat "$LOG/ratio.$1.stderr")" ;;
+	esac
+	check_pid "start-up of $RATIO_BIN $1" "$RPID" "$RTASKS"
+	say "bench: ratio target pid $RPID ready with $RTASKS tasks (worker tid $RWTID)"
+}
+stop_ratio() {
+	exec 5>&- 6<&-
+	stop_pid "$RPID"
+	RPID=
+}
+
+declare -A RV RFAIL RFAILMSG RCMD
+RKEYS=(ptprof-share perf-share ptprof-cpu perf-cpu ptprof-wall)
+for k in "${RKEYS[@]}"; do RFAIL[$k]=0 RFAILMSG[$k]=; done
+rv() { RV[$1]+=" $2"; }
+rfail() { # key message
+	RFAIL[$1]=$((RFAIL[$1] + 1))
+	[ -n "${RFAILMSG[$1]}" ] || RFAILMSG[$1]=$2
+}
+why() { # rc stderr-file
+	local w="exit status $1"
+	[ "$1" = 124 ] && w="timed out after $RT s"
+	[ "$1" -gt 128 ] && [ "$1" != 124 ] && w="killed by signal $(($1 - 128))"
+	printf '%s: %s' "$w" "$(head -c 600 "$2" | tr '\n' ' ')"
+}
+
+RT=$((REC_SECS + TIMEOUT))
+PERF_HOME=$WORK/perf-home
+GO_ENV=(env HOME="$WORK/go-home" GOCACHE="$WORK/go-cache" GOTOOLCHAIN=local)
+PERF_NA=
+OFFCPU="no wall mode"
+command -v perf >/dev/null 2>&1 || PERF_NA="not installed"
+HAVE_GO=0
+command -v go >/dev/null 2>&1 && HAVE_GO=1
+declare -a RCHECK=()
+REC_LOAD_START='' REC_LOAD_END=''
+
+set_ptprof_rec() { # mode|folded output-file seconds
+	local fmt=(-m "$1")
+	[ "$1" = folded ] && fmt=(-f folded --threads)
+	CMD=(timeout "$RT" "${PTPROF_RECORD_WORDS[@]}" -p "$RPID" -d "$3" -r "$REC_RATE" "${fmt[@]}" -o "$2")
+}
+set_perf_rec() { # output-file seconds
+	CMD=(timeout "$RT" env HOME="$PERF_HOME" perf record -e cpu-clock -F "$REC_RATE" --call-graph dwarf
+		-p "$RPID" -o "$1" -- sleep "$2")
+}
+
+# One ptprof record run: CPU time, summary, worker's CPU use; sets OK=1 on success.
+ptprof_rec_run() { # key mode|folded output-file run
+	local key=$1 rc=0 t0 t1 w0 w1 sum
+	set_ptprof_rec "$2" "$3" "$REC_SECS"
+	RCMD[$key]="$(shjoin "${CMD[@]}" | sed "s/\\.$4\\./.N./g") 2> $LOG/$key.N.stderr"
+	OK=0
+	say "bench: run $4/$REC_RUNS $key"
+	w0=$(task_cpu_ns "$RPID" "$RWTID")
+	t0=$(now_ns)
+	timed_run "$LOG/$key.$4.times" /dev/null "$LOG/$key.$4.stderr" "${CMD[@]}" || rc=$?
+	t1=$(now_ns)
+	w1=$(task_cpu_ns "$RPID" "$RWTID")
+	check_pid "run $4 of $key: $(shjoin "${CMD[@]}")" "$RPID" "$RTASKS"
+	if [ "$rc" != 0 ]; then
+		rfail "$key" "$(why "$rc" "$LOG/$key.$4.stderr")"
+		return 0
+	fi
+	if ! sum=$(ptprof_summary "$LOG/$key.$4.stderr"); then
+		rfail "$key" "no 'recorded ... (duration elapsed)' summary on stderr: $(head -c 600 "$LOG/$key.$4.stderr" | tr '\n' ' ')"
+		return 0
+	fi
+	read -r SAMPLES THREADS TICKS MISSED _ <<<"$sum"
+	rv "$key.cpu" "$(cpu_of "$LOG/$key.$4.times")"
+	rv "$key.wall" "$(awk -v n=$((t1 - t0)) 'BEGIN { printf "%.3f", n / 1e9 }')"
+	rv "$key.samples" "$SAMPLES"
+	rv "$key.ticks" "$TICKS"
+	rv "$key.missed" "$MISSED"
+	rv "$key.threads" "$THREADS"
+	rv "$key.workerfrac" "$(awk -v w=$((w1 - w0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.4f", w / t }')"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$4" "$key" "${RV[$key.cpu]##* }" "${RV[$key.wall]##* }" \
+		"$SAMPLES" "$TICKS" "$MISSED" "${RV[$key.workerfrac]##* }" >>"$LOG/record.tsv"
+	OK=1
+}
+
+# One perf record run (timed); sets OK=1 on success.
+perf_rec_run() { # key data-file run
+	local key=$1 rc=0 t0 t1 w0 w1 n
+	set_perf_rec "$2" "$REC_SECS"
+	RCMD[$key]="$(shjoin "${CMD[@]}") 2> $LOG/$key.N.stderr"
+	OK=0
+	say "bench: run $3/$REC_RUNS $key"
+	w0=$(task_cpu_ns "$RPID" "$RWTID")
+	t0=$(now_ns)
+	timed_run "$LOG/$key.$3.times" /dev/null "$LOG/$key.$3.stderr" "${CMD[@]}" || rc=$?
+	t1=$(now_ns)
+	w1=$(task_cpu_ns "$RPID" "$RWTID")
+	check_pid "run $3 of $key: $(shjoin "${CMD[@]}")" "$RPID" "$RTASKS"
+	if [ "$rc" != 0 ]; then
+		rfail "$key" "perf record: $(why "$rc" "$LOG/$key.$3.stderr")"
+		return 0
+	fi
+	n=$(sed -n 's/.*Captured and wrote .*(\([0-9]*\) samples).*/\1/p' "$LOG/$key.$3.stderr" | tail -1)
+	rv "$key.reccpu" "$(cpu_of "$LOG/$key.$3.times")"
+	rv "$key.wall" "$(awk -v n=$((t1 - t0)) 'BEGIN { printf "%.3f", n / 1e9 }')"
+	rv "$key.samples" "${n:-0}"
+	rv "$key.workerfrac" "$(awk -v w=$((w1 - w0)) -v t=$((t1 - t0)) 'BEGIN { printf "%.4f", w / t }')"
+	printf '%s\t%s\t%s\t%s\t%s\t\t\t%s\n' "$3" "$key (record only)" "${RV[$key.reccpu]##* }" "${RV[$key.wall]##* }" \
+		"${n:-0}" "${RV[$key.workerfrac]##* }" >>"$LOG/record.tsv"
+	OK=1
+}
+
+if [ "$REC_RUNS" -ge 1 ]; then
+	REC_LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+	mkdir -p "$PERF_HOME"
+	printf 'run\tkey\tcpu_s\twall_s\tsamples\tticks\tmissed\tworker_cpu_frac\n' >"$LOG/record.tsv"
+
+	# ---- phase 1: shares, 1 busy + SHARE_IDLE idle threads
+	start_ratio "$SHARE_IDLE"
+	SHARE_PID=$RPID SHARE_TASKS=$RTASKS SHARE_WTID=$RWTID
+
+	# Warm-up (untimed, 1 s): page cache, perf's build-id cache, and whether
+	# perf works here at all.
+	say "bench: warm-up ptprof record"
+	set_ptprof_rec folded "$OUT/ptprof-warmup.folded" 1
+	rc=0
+	"${CMD[@]}" >/dev/null 2>"$LOG/ptprof-record.warmup.stderr" || rc=$?
+	check_pid "warm-up of ptprof record" "$RPID" "$RTASKS"
+	[ "$rc" = 0 ] || say "bench: WARNING: ptprof record warm-up failed: $(why "$rc" "$LOG/ptprof-record.warmup.stderr")"
+	if [ -z "$PERF_NA" ]; then
+		say "bench: warm-up perf record"
+		set_perf_rec "$OUT/perf-warmup.data" 1
+		rc=0
+		"${CMD[@]}" >/dev/null 2>"$LOG/perf.warmup.stderr" || rc=$?
+		check_pid "warm-up of perf record" "$RPID" "$RTASKS"
+		if [ "$rc" != 0 ]; then
+			PERF_NA="perf record fails here, perf_event_paranoid=$(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo '?'): $(grep -v -e '^\[' -e '^Error:$' -e '^ *$' "$LOG/perf.warmup.stderr" | head -2 | tr '\n' ' ' | head -c 200 | sed 's/ *$//')"
+		elif ! env HOME="$PERF_HOME" perf script -i "$OUT/perf-warmup.data" -F tid,ip,sym >"$OUT/perf-warmup.script" 2>"$LOG/perf-script.warmup.stderr"; then
+			PERF_NA="perf script fails here: $(grep -m1 . "$LOG/perf-script.warmup.stderr" | head -c 200)"
+		fi
+		if [ -z "$PERF_NA" ]; then
+			rc=0
+			env HOME="$PERF_HOME" timeout 60 perf record -e cpu-clock --off-cpu -o "$WORK/offcpu.data" -- true \
+				>/dev/null 2>"$LOG/perf-offcpu.probe.stderr" || rc=$?
+			if [ "$rc" != 0 ]; then
+				OFFCPU="no wall mode; perf record --off-cpu fails here"
+			elif grep -q "off-cpu.*ignored.*BUILD_BPF_SKEL" "$LOG/perf-offcpu.probe.stderr"; then
+				OFFCPU="no wall mode; this perf ignores --off-cpu: built without BUILD_BPF_SKEL=1"
+			elif grep -qi "off-cpu.*ignored" "$LOG/perf-offcpu.probe.stderr"; then
+				OFFCPU="no wall mode; this perf ignores --off-cpu"
+			else
+				OFFCPU="no wall mode; its --off-cpu (BPF off-CPU time) is not a wall-clock sampler and is not measured here"
+			fi
+		fi
+		[ -z "$PERF_NA" ] || say "bench: perf: $PERF_NA"
+	fi
+
+	for r in $(seq 1 "$REC_RUNS"); do
+		f=$OUT/ptprof-share.$r.folded
+		ptprof_rec_run ptprof-share folded "$f" "$r"
+		if [ "$OK" = 1 ]; then
+			if s=$(share_folded "$f" "$RWTID"); then
+				read -r n a b <<<"$s"
+				rv ptprof-share.n "$n"
+				rv ptprof-share.a "$a"
+				rv ptprof-share.b "$b"
+			else
+				rfail ptprof-share "run $r: no samples of the worker (tid $RWTID) in $f"
+			fi
+		fi
+		[ -z "$PERF_NA" ] || continue
+		d=$OUT/perf-share.data
+		perf_rec_run perf-share "$d" "$r"
+		if [ "$OK" = 1 ]; then
+			s=$OUT/perf-share.$r.script
+			if ! env HOME="$PERF_HOME" perf script -i "$d" -F tid,ip,sym >"$s" 2>"$LOG/perf-share.$r.script.stderr"; then
+				rfail perf-share "run $r: perf script failed: $(head -c 300 "$LOG/perf-share.$r.script.stderr" | tr '\n' ' ')"
+			elif x=$(share_perf "$s" "$RWTID"); then
+				read -r n a b <<<"$x"
+				rv perf-share.n "$n"
+				rv perf-share.a "$a"
+				rv perf-share.b "$b"
+			else
+				rfail perf-share "run $r: no samples of the worker (tid $RWTID) in $s"
+			fi
+		fi
+	done
+	check_pid "the last share run" "$RPID" "$RTASKS"
+	stop_ratio
+
+	# ---- phase 2: CPU cost and samples taken, 1 busy + NTHREADS idle threads
+	start_ratio "$NTHREADS"
+	COST_PID=$RPID COST_TASKS=$RTASKS COST_WTID=$RWTID
+	for r in $(seq 1 "$REC_RUNS"); do
+		ptprof_rec_run ptprof-cpu cpu "$OUT/ptprof-cpu.$r.pb.gz" "$r"
+		ptprof_rec_run ptprof-wall wall "$OUT/ptprof-wall.$r.pb.gz" "$r"
+		[ -z "$PERF_NA" ] || continue
+		d=$OUT/perf-cpu.data
+		perf_rec_run perf-cpu "$d" "$r"
+		if [ "$OK" = 1 ]; then
+			rep=$OUT/perf-cpu.$r.report.txt
+			RCMD[perf-report]="$(shjoin env HOME="$PERF_HOME" perf report -i "$d" --no-children --stdio | sed "s/\\.$r\\./.N./g") > $OUT/perf-cpu.N.report.txt"
+			say "bench: run $r/$REC_RUNS perf-report"
+			rc=0
+			timed_run "$LOG/perf-report.$r.times" "$rep" "$LOG/perf-report.$r.stderr" \
+				env HOME="$PERF_HOME" perf report -i "$d" --no-children --stdio || rc=$?
+			if [ "$rc" != 0 ]; then
+				rfail perf-cpu "run $r: perf report: $(why "$rc" "$LOG/perf-report.$r.stderr")"
+				# the record half of this run is not used either
+				RV[perf-cpu.reccpu]=${RV[perf-cpu.reccpu]% *} RV[perf-cpu.samples]=${RV[perf-cpu.samples]% *}
+			else
+				c=$(cpu_of "$LOG/perf-report.$r.times")
+				rv perf-cpu.repcpu "$c"
+				rv perf-cpu.cpu "$(awk -v a="${RV[perf-cpu.reccpu]##* }" -v b="$c" 'BEGIN { printf "%.3f", a + b }')"
+				rv perf-cpu.lost "$(awk '/^# Total Lost Samples:/ { n = $NF } END { print n + 0 }' "$rep")"
+			fi
+		fi
+	done
+	check_pid "the last cost run" "$RPID" "$RTASKS"
+	stop_ratio
+	REC_LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+
+	# ---- output checks (first successful run of each)
+	chk_file() { # key pattern: first existing output file
+		local f
+		for f in "$OUT/$1".*."$2"; do [ -s "$f" ] && { printf '%s' "$f"; return 0; }; done
+		return 1
+	}
+	if f=$(chk_file ptprof-share folded); then
+		RCHECK+=("ptprof, share row ($f): $(wc -l <"$f") folded lines, threads seen $(median "${RV[ptprof-share.threads]:-0}") of $SHARE_TASKS, worker lines with hot_a: $(grep -c "/$SHARE_WTID;.*;hot_a\\b" "$f" || true), with hot_b: $(grep -c "/$SHARE_WTID;.*;hot_b\\b" "$f" || true)")
+	fi
+	if [ "$HAVE_GO" = 1 ]; then
+		for k in ptprof-cpu ptprof-wall; do
+			f=$(chk_file "$k" pb.gz) || continue
+			top=$("${GO_ENV[@]}" go tool pprof -top -nodecount=40 "$f" 2>&1) || true
+			raw=$("${GO_ENV[@]}" go tool pprof -raw "$f" 2>&1 | sed -n '/^Samples:/{n;p;q}') || true
+			msg="go tool pprof -top $f: $(printf '%s\n' "$top" | grep -m1 '^Type:' || echo 'no Type: line'); sample types: '${raw# }'"
+			for fn in hot_a hot_b ratio_idle_block; do
+				l=$(printf '%s\n' "$top" | awk -v f="$fn" '$NF == f { print $(NF-1); exit }')
+				msg+="; $fn cum ${l:-absent}"
+			done
+			RCHECK+=("$k: $msg")
+		done
+	else
+		RCHECK+=("go not installed: pprof files not checked with go tool pprof")
+	fi
+	if [ -z "$PERF_NA" ] && f=$(chk_file perf-cpu report.txt); then
+		RCHECK+=("perf, cost row ($f): hot_a $(awk '$NF == "hot_a" { print $1; exit }' "$f"), hot_b $(awk '$NF == "hot_b" { print $1; exit }' "$f") self overhead")
+	fi
+fi
+
 # ------------------------------------------------------------ the report --
 
 cell() { # tool kind(ms|stall|count) values...
@@ -374,7 +767,7 @@ report() {
 	fi
 
 	printf '\nCommands (PID %s = %s %s; N = run number; DEBUGINFOD_URLS unset for every tool):\n\n' \
-		"$TPID" "$TARGET_BIN" "$NTHREADS"
+		"${MT_PID:-$TPID}" "$TARGET_BIN" "$NTHREADS"
 	for t in "${TOOLS[@]}"; do
 		[ "${AVAIL[$t]}" = 1 ] || continue
 		printf -- '- %s, rows 1-2: `%s`\n' "$t" "${CMDSTR[$t]}"
@@ -413,10 +806,202 @@ report() {
 	done
 }
 
-report | tee "$BD/results.md"
+
+# ----------------------------------------------------- the record report --
+
+pct() { awk -v x="$1" 'BEGIN { printf "%.1f%%", x }'; }
+# The values of one key, or nothing.
+vals() { printf '%s' "${RV[$1]:-}"; }
+rfailnote() { # key
+	[ "${RFAIL[$1]}" = 0 ] || printf ' (%d/%d runs failed)' "${RFAIL[$1]}" "$REC_RUNS"
+}
+perf_na() { [ -n "$PERF_NA" ] && printf 'n/a (%s)' "$PERF_NA"; }
+no_vals() { # key-of-a-value-list
+	[ -z "$(vals "$1" | tr -d ' ')" ] && printf 'failed (all %s runs, see below)' "$REC_RUNS"
+}
+
+share_cell() { # ptprof|perf
+	local t=$1
+	[ "$t" = ptprof ] || ! perf_na || return 0
+	no_vals "$t-share.a" && return 0
+	# shellcheck disable=SC2046
+	printf '%s / %s (%s worker samples)' "$(pct "$(median_f $(vals "$t-share.a"))")" \
+		"$(pct "$(median_f $(vals "$t-share.b"))")" "$(median $(vals "$t-share.n"))"
+	rfailnote "$t-share"
+}
+share_diff_cell() { # ptprof|perf
+	local t=$1 ma mb n
+	[ "$t" = ptprof ] || ! perf_na || return 0
+	no_vals "$t-share.a" && return 0
+	# shellcheck disable=SC2046
+	ma=$(median_f $(vals "$t-share.a")) mb=$(median_f $(vals "$t-share.b")) n=$(median $(vals "$t-share.n"))
+	awk -v a="$ma" -v b="$mb" -v n="$n" -v runs="$(vals "$t-share.a")" 'BEGIN {
+		da = a - 25; if (da < 0) da = -da
+		db = b - 75; if (db < 0) db = -db
+		k = split(runs, r, " "); s = ""
+		for (i = 1; i <= k; i++) { d = r[i] - 25; if (d < 0) d = -d; s = s (i > 1 ? ", " : "") sprintf("%.1f", d) }
+		printf "%.1f / %.1f points (hot_a per run: %s; 1 σ sampling noise at %d samples: %.1f)",
+			da, db, s, n, 100 * sqrt(0.25 * 0.75 / n) }'
+}
+cpu_cell() { # key
+	local k=$1 m
+	[ "$k" != perf-cpu ] || ! perf_na || return 0
+	no_vals "$k.cpu" && return 0
+	# shellcheck disable=SC2046
+	m=$(median_f $(vals "$k.cpu"))
+	awk -v m="$m" -v s="$REC_SECS" 'BEGIN { printf "%.2f s = %.3f CPU-s per s of profile", m, m / s }'
+	if [ "$k" = perf-cpu ]; then
+		# shellcheck disable=SC2046
+		printf ' (record %.2f s + report %.2f s)' "$(median_f $(vals perf-cpu.reccpu))" "$(median_f $(vals perf-cpu.repcpu))"
+	fi
+	rfailnote "$k"
+}
+cpu_ratio() {
+	[ -z "$PERF_NA" ] && [ -n "$(vals ptprof-cpu.cpu | tr -d ' ')" ] && [ -n "$(vals perf-cpu.cpu | tr -d ' ')" ] || {
+		printf '—'
+		return 0
+	}
+	# shellcheck disable=SC2046
+	fmt_ratio "$(median_f $(vals ptprof-cpu.cpu))" "$(median_f $(vals perf-cpu.cpu))"
+}
+samples_cell() { # key
+	local k=$1
+	[ "$k" != perf-cpu ] || ! perf_na || return 0
+	no_vals "$k.samples" && return 0
+	# shellcheck disable=SC2046
+	awk -v n="$(median $(vals "$k.samples"))" -v s="$REC_SECS" -v k="$k" -v rate="$REC_RATE" -v tasks="$COST_TASKS" \
+		-v tk="$(median $(vals "$k.ticks") 2>/dev/null || echo 0)" -v ms="$(median $(vals "$k.missed") 2>/dev/null || echo 0)" \
+		-v lost="$(median $(vals "$k.lost") 2>/dev/null || echo 0)" -v wf="$(median_f $(vals "$k.workerfrac"))" 'BEGIN {
+		if (k == "ptprof-wall")
+			printf "%.0f/s of %d possible (%d tasks × %d Hz); %d samples, %d ticks taken, %d missed (%.0f%%)",
+				n / s, tasks * rate, tasks, rate, n, tk, ms, (tk + ms > 0 ? 100 * ms / (tk + ms) : 0)
+		else if (k == "ptprof-cpu")
+			printf "%.1f/s (worker on a CPU %.0f%% of the run: ≈ %.0f/s possible); %d samples, %d ticks taken, %d missed (%.0f%%)",
+				n / s, 100 * wf, rate * wf, n, tk, ms, (tk + ms > 0 ? 100 * ms / (tk + ms) : 0)
+		else
+			printf "%.1f/s (worker on a CPU %.0f%% of the run: ≈ %.0f/s possible); %d samples, %d lost",
+				n / s, 100 * wf, rate * wf, n, lost
+	}'
+	rfailnote "$k"
+}
+samples_ratio() {
+	[ -z "$PERF_NA" ] && [ -n "$(vals ptprof-cpu.samples | tr -d ' ')" ] && [ -n "$(vals perf-cpu.samples | tr -d ' ')" ] || {
+		printf '—'
+		return 0
+	}
+	# shellcheck disable=SC2046
+	fmt_ratio "$(median $(vals ptprof-cpu.samples))" "$(median $(vals perf-cpu.samples))"
+}
+
+# Anything a reader should not miss, found from the figures.
+record_warnings() {
+	local t k m v
+	for t in ptprof perf; do
+		[ "$t" = ptprof ] || [ -z "$PERF_NA" ] || continue
+		v=$(vals "$t-share.a" | tr -d ' ')
+		[ -n "$v" ] || continue
+		# shellcheck disable=SC2046
+		m=$(median_f $(vals "$t-share.a"))
+		awk -v m="$m" 'BEGIN { d = m - 25; if (d < 0) d = -d; exit !(d > 2) }' &&
+			printf -- '- %s: median hot_a share %s is more than 2 points from the truth (25%%)\n' "$t" "$(pct "$m")"
+		# shellcheck disable=SC2046
+		for v in $(vals "$t-share.a"); do
+			awk -v m="$v" 'BEGIN { d = m - 25; if (d < 0) d = -d; exit !(d > 2) }' &&
+				printf -- '- %s: one run'"'"'s hot_a share, %s, is more than 2 points from the truth (1 σ of sampling noise at %s samples: %s points)\n' \
+					"$t" "$(pct "$v")" "$(median $(vals "$t-share.n"))" \
+					"$(awk -v n="$(median $(vals "$t-share.n"))" 'BEGIN { printf "%.1f", 100 * sqrt(0.25 * 0.75 / n) }')"
+		done
+	done
+	for k in ptprof-share ptprof-cpu ptprof-wall; do
+		v=$(vals "$k.missed" | tr -d ' ')
+		[ -n "$v" ] || continue
+		# shellcheck disable=SC2046
+		m=$(printf '%s\n' $(vals "$k.missed") | awk '{ s += $1 } END { print s + 0 }')
+		# shellcheck disable=SC2046
+		[ "$m" = 0 ] || printf -- '- %s: ptprof missed ticks, per run: %s (of %s ticks per %s s run; "ptprof too slow for the rate")\n' \
+			"$k" "$(vals "$k.missed" | sed 's/^ //; s/ /, /g')" "$((REC_SECS * REC_RATE))" "$REC_SECS"
+	done
+	if [ -z "$PERF_NA" ] && [ -n "$(vals ptprof-cpu.workerfrac | tr -d ' ')" ] && [ -n "$(vals perf-cpu.workerfrac | tr -d ' ')" ]; then
+		# shellcheck disable=SC2046
+		awk -v a="$(median_f $(vals ptprof-cpu.workerfrac))" -v b="$(median_f $(vals perf-cpu.workerfrac))" 'BEGIN {
+			if (b - a > 0.1 || a - b > 0.1)
+				printf "- the busy worker ran on a CPU %.0f%% of the time while ptprof recorded in cpu mode, %.0f%% while perf did (on %d CPUs; other load on the machine counts too)\n", 100 * a, 100 * b, '"$(nproc)"' }'
+	fi
+	if [ -z "$PERF_NA" ]; then
+		# shellcheck disable=SC2046
+		m=$(printf '%s\n' $(vals perf-cpu.lost) | awk '{ s += $1 } END { print s + 0 }')
+		[ "$m" = 0 ] || printf -- '- perf lost samples: %s\n' "$(vals perf-cpu.lost)"
+	fi
+	for k in "${RKEYS[@]}"; do
+		[ "${RFAIL[$k]}" = 0 ] || printf -- '- %s failed %d of %d runs; first: %s\n' "$k" "${RFAIL[$k]}" "$REC_RUNS" "${RFAILMSG[$k]}"
+	done
+}
+
+report_record() {
+	[ "$REC_RUNS" -ge 1 ] || return 0
+	local perfv w
+	perfv=$( [ "$PERF_NA" != "not installed" ] && perf --version 2>&1 | head -1 || echo 'perf: not installed')
+	printf '\n## ptprof record vs perf record: %s s profiles at %s Hz, median of %s interleaved runs\n\n' \
+		"$REC_SECS" "$REC_RATE" "$REC_RUNS"
+	printf 'Target %s (bench/ratio.c): one worker thread calls hot_a(1) and hot_b(3) in a loop, with the same loop\n' "$RATIO_BIN"
+	printf 'body, so the truth is hot_a 25%%, hot_b 75%% of its CPU; idle threads (64 KiB stacks; %s for the share row,\n' "$SHARE_IDLE"
+	printf '%s for the others) block in pthread_cond_wait.  The dump target is stopped before these runs.\n' "$NTHREADS"
+	printf '%s, %s CPUs; load average (1/5/15 min) at' "$perfv" "$(nproc)"
+	printf ' start of the record runs %s, at end %s.\n\n' "$REC_LOAD_START" "$REC_LOAD_END"
+	printf '| | ptprof record | perf record | ptprof / perf |\n'
+	printf '|---|---:|---:|---:|\n'
+	printf '| share of hot_a / hot_b in the worker'"'"'s samples (truth 25.0%% / 75.0%%), 1 busy + %s idle threads | %s | %s | — |\n' \
+		"$SHARE_IDLE" "$(share_cell ptprof)" "$(share_cell perf)"
+	printf '| ↳ absolute difference of those medians from the truth (hot_a / hot_b) | %s | %s | — |\n' \
+		"$(share_diff_cell ptprof)" "$(share_diff_cell perf)"
+	printf '| profiler CPU time (user+sys) for a %s s profile at %s Hz, cpu mode, 1 busy + %s idle threads | %s | %s | %s |\n' \
+		"$REC_SECS" "$REC_RATE" "$NTHREADS" "$(cpu_cell ptprof-cpu)" "$(cpu_cell perf-cpu)" "$(cpu_ratio)"
+	printf '| profiler CPU time (user+sys), wall mode, 1 busy + %s idle threads | %s | n/a (%s) | — |\n' \
+		"$NTHREADS" "$(cpu_cell ptprof-wall)" "$OFFCPU"
+	printf '| samples per second actually taken, cpu mode, 1 busy + %s idle threads | %s | %s | %s |\n' \
+		"$NTHREADS" "$(samples_cell ptprof-cpu)" "$(samples_cell perf-cpu)" "$(samples_ratio)"
+	printf '| samples per second actually taken, wall mode, 1 busy + %s idle threads | %s | n/a (no wall mode) | — |\n' \
+		"$NTHREADS" "$(samples_cell ptprof-wall)"
+
+	printf '\nCommands (DEBUGINFOD_URLS unset; N = run number; runs interleaved in this order within each row group):\n\n'
+	printf -- '- share row: target `%s %s` (PID %s, worker TID %s)\n' "$RATIO_BIN" "$SHARE_IDLE" "$SHARE_PID" "$SHARE_WTID"
+	printf '  - ptprof: `%s`\n' "${RCMD[ptprof-share]:-not run}"
+	if [ -z "$PERF_NA" ]; then
+		printf '  - perf: `%s`, then `%s`\n' "${RCMD[perf-share]:-not run}" \
+			"$(shjoin env HOME="$PERF_HOME" perf script -i "$OUT/perf-share.data" -F tid,ip,sym) > $OUT/perf-share.N.script"
+	fi
+	printf '  - share = samples of the worker TID (ptprof: folded lines whose root frame is NAME/TID; perf: samples with that\n'
+	printf '    tid) with a hot_a (hot_b) frame anywhere on the stack / all samples of the worker TID (cumulative share).\n'
+	printf -- '- CPU-time and samples rows: target `%s %s` (PID %s, worker TID %s)\n' "$RATIO_BIN" "$NTHREADS" "$COST_PID" "$COST_WTID"
+	printf '  - ptprof cpu mode: `%s`\n' "${RCMD[ptprof-cpu]:-not run}"
+	printf '  - ptprof wall mode: `%s`\n' "${RCMD[ptprof-wall]:-not run}"
+	if [ -z "$PERF_NA" ]; then
+		printf '  - perf: `%s`, then `%s` (CPU time of both added)\n' "${RCMD[perf-cpu]:-not run}" "${RCMD[perf-report]:-not run}"
+	fi
+	printf -- '- CPU time: bash `times` in a subshell that ran the command: user+sys of everything it waited for\n'
+	printf '  (timeout(1), the profiler, for perf also its `sleep`).  perf runs with HOME set to a scratch directory so that its\n'
+	printf '  build-id cache (filled by an untimed 1 s warm-up run) does not touch ~/.debug.\n'
+	printf -- '- samples: ptprof'"'"'s stderr summary ("recorded ... N samples from T threads, K ticks" and "lost: ... M ticks\n'
+	printf '  missed"); perf: "(N samples)" from perf record'"'"'s stderr, lost from "# Total Lost Samples" of perf report;\n'
+	printf '  per second = N / %s.  "worker on a CPU": the worker'"'"'s /proc/PID/task/TID/schedstat run time gained during\n' "$REC_SECS"
+	printf '  the command / the command'"'"'s wall time, × %s Hz = the samples a cpu-mode profiler could take.\n' "$REC_RATE"
+	printf -- '- every run'"'"'s figures: %s; profiles in %s; stderr of every run in %s\n' "$LOG/record.tsv" "$OUT" "$LOG"
+
+	printf '\nOutput check:\n\n'
+	for w in "${RCHECK[@]}"; do printf -- '- %s\n' "$w"; done
+	[ -n "$PERF_NA" ] && printf -- '- perf: %s\n' "$PERF_NA"
+
+	w=$(record_warnings)
+	if [ -n "$w" ]; then
+		printf '\nNotes and failures (record rows):\n\n%s\n' "$w"
+	fi
+}
+
+{ report; report_record; } | tee "$BD/results.md"
 
 # A ptprof failure fails `make bench`; a failing peer is only reported.
-if [ "${NFAIL[ptprof]}" != 0 ] || [ "${NSYSFAIL[ptprof]}" != 0 ]; then
+if [ "${NFAIL[ptprof]}" != 0 ] || [ "${NSYSFAIL[ptprof]}" != 0 ] ||
+	[ "${RFAIL[ptprof-share]:-0}" != 0 ] || [ "${RFAIL[ptprof-cpu]:-0}" != 0 ] || [ "${RFAIL[ptprof-wall]:-0}" != 0 ]; then
 	say "bench: ptprof failed in some runs (see Failures above)"
 	exit 1
 fi

@@ -255,9 +255,11 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 	}
 }
 
-/* One tick: every thread to sample is asked to stop first, then each is
- * collected in turn.  When runnable threads outnumber CPUs a stop can
- * take milliseconds to arrive; asked together, those waits overlap. */
+/* One tick: decide from /proc which threads to stop (reading it for every
+ * thread takes a while, and nobody is held meanwhile), ask them all to
+ * stop, then collect each in turn.  When runnable threads outnumber CPUs
+ * a stop can take milliseconds to arrive; asked together, those waits
+ * overlap. */
 static void tick(struct sampler *s)
 {
 	XGROW(s->batch, s->batch_cap, s->n);
@@ -265,15 +267,18 @@ static void tick(struct sampler *s)
 	for (size_t i = 0; i < s->n && !signals_stop_requested(); i++) {
 		struct batch_item *b = &s->batch[nb];
 		b->r = s->th[i];
-		if (!want_stop(s, b->r, &b->f))
-			continue;
-		if (tracer_interrupt(&b->r->t) != STOP_OK) {
+		if (want_stop(s, b->r, &b->f))
+			nb++;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < nb; i++) {
+		if (tracer_interrupt(&s->batch[i].r->t) != STOP_OK) {
 			s->rec->st.lost_exited++;
 			continue;
 		}
-		nb++;
+		s->batch[k++] = s->batch[i];
 	}
-	for (size_t i = 0; i < nb; i++)
+	for (size_t i = 0; i < k; i++)
 		collect(s, s->batch[i].r, &s->batch[i].f);
 }
 
