@@ -22,6 +22,20 @@ struct thread_facts {
 /* 0, or -1 when the thread is gone (or /proc refuses). */
 int thread_facts_read(pid_t pid, pid_t tid, struct thread_facts *f);
 
+/* Descriptors kept open on one thread's /proc files, for reading them
+ * at every tick.  Start with THREAD_FILES_INIT. */
+struct thread_files {
+	int stat, syscall, schedstat;
+};
+#define THREAD_FILES_INIT { -1, -1, -1 }
+void thread_files_close(struct thread_files *tf);
+/* thread_facts_read through tf. */
+int thread_facts_read_files(struct thread_files *tf, pid_t pid, pid_t tid,
+			    struct thread_facts *f);
+/* Nanoseconds the thread has run (schedstat), or -1 when gone.  Cheaper
+ * than stat: unchanged means the thread has not run since. */
+int thread_run_ns(struct thread_files *tf, pid_t pid, pid_t tid, uint64_t *ns);
+
 /* "futex", "read", ... for a blocked thread; NULL when running or not in
  * a system call. */
 const char *thread_facts_syscall(const struct thread_facts *f);

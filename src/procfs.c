@@ -471,6 +471,29 @@ out:
 	return r;
 }
 
+ssize_t procfs_pread(int *fd, pid_t pid, pid_t tid, const char *name, char *buf, size_t size)
+{
+	ssize_t k;
+	if (size == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (*fd < 0) {
+		*fd = open_proc(pid, tid, name);
+		/* Out of descriptors: read it the slow way this time. */
+		if (*fd < 0)
+			return errno == EMFILE || errno == ENFILE ? procfs_read(pid, tid, name, buf, size)
+								   : -1;
+	}
+	do
+		k = pread(*fd, buf, size - 1, 0);
+	while (k < 0 && errno == EINTR);
+	if (k < 0)
+		return -1;
+	buf[k] = '\0';
+	return k;
+}
+
 char *procfs_read_all(pid_t pid, pid_t tid, const char *name, size_t *lenp)
 {
 	size_t len = 0, cap = 4096;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,16 +23,23 @@
 /* A thread in uninterruptible sleep is given this long to stop; it stays
  * asked and is collected at a later tick if it stops late. */
 #define DISK_SLEEP_WAIT_MS 10
+/* How often the task list is read for new threads. */
+#define SCAN_NS 100000000ULL
 /* Re-reading the modules is not free; at most this often. */
 #define REFRESH_NS 1000000000ULL
 
 struct rthread {
 	struct traced t;
 	bool seen;                /* listed in the last task scan */
-	bool have_last;           /* last_* describe the previous capture */
+	struct thread_files files;
+	bool have_run;            /* last_run_ns and last_state are known */
+	uint64_t last_run_ns;     /* schedstat at the last look */
+	char last_state;          /* state at the last full read */
+	bool have_last;           /* wall mode: last is the stack of the last capture */
+	bool last_sc_valid;       /* last_cpu_ns and last_sc describe it */
 	uint64_t last_cpu_ns;
 	struct proc_syscall last_sc;
-	struct stack last;        /* wall mode: the stack of a blocked thread */
+	struct stack last;
 };
 
 struct sampler {
@@ -73,6 +81,7 @@ static void prune(struct sampler *s)
 		struct rthread *r = s->th[i];
 		if (r->t.ts == TS_GONE || r->t.ts == TS_DETACHED) {
 			stack_free(&r->last);
+			thread_files_close(&r->files);
 			free(r);
 			continue;
 		}
@@ -140,6 +149,7 @@ static int scan(struct sampler *s)
 			continue;
 		r = xcalloc(1, sizeof(*r));
 		r->t.tid = tids[i];
+		r->files = (struct thread_files)THREAD_FILES_INIT;
 		int sr = tracer_seize(s->o->pid, &r->t);
 		if (sr) {
 			free(r);
@@ -168,7 +178,7 @@ static int scan(struct sampler *s)
 
 static bool same_block(const struct rthread *r, const struct thread_facts *f)
 {
-	return r->have_last && f->have_syscall && !f->sc.running &&
+	return r->have_last && r->last_sc_valid && f->have_syscall && !f->sc.running &&
 	       r->last_cpu_ns == f->cpu_ns && r->last_sc.nr == f->sc.nr &&
 	       r->last_sc.sp == f->sc.sp && r->last_sc.pc == f->sc.pc;
 }
@@ -198,12 +208,31 @@ static void refresh_modules(struct sampler *s)
  * or stop it (returns true, with *f read before the stop). */
 static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts *f)
 {
+	uint64_t run_ns;
 	if (r->t.ts != TS_RUNNING)
 		return false;
-	if (thread_facts_read(s->o->pid, r->t.tid, f) < 0) {
+	if (thread_run_ns(&r->files, s->o->pid, r->t.tid, &run_ns) < 0) {
 		r->t.ts = TS_GONE;
 		return false;
 	}
+	/* Most threads of a big process sleep: schedstat (cheap) tells that
+	 * one has not run since the last look, so it is not on a CPU now and
+	 * its stack has not moved.  Only the others need their stat read. */
+	bool idle = r->have_run && run_ns == r->last_run_ns && r->last_state != 'R';
+	r->have_run = true;
+	r->last_run_ns = run_ns;
+	if (idle && s->o->mode == MODE_CPU)
+		return false;
+	if (idle && r->have_last) {
+		aggregate_add(&s->rec->agg, r->t.tid, r->last_state, r->last.frames, r->last.n, 1);
+		s->rec->st.samples++;
+		return false;
+	}
+	if (thread_facts_read_files(&r->files, s->o->pid, r->t.tid, f) < 0) {
+		r->t.ts = TS_GONE;
+		return false;
+	}
+	r->last_state = f->state;
 	if (f->state == 'Z' || f->state == 'X')
 		return false;
 	aggregate_thread(&s->rec->agg, r->t.tid, f->name);
@@ -249,9 +278,10 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 		memcpy(r->last.frames, s->stack_buf.frames,
 		       s->stack_buf.n * sizeof(*s->stack_buf.frames));
 		r->last.n = s->stack_buf.n;
+		r->have_last = true;
 		r->last_cpu_ns = f->cpu_ns;
 		r->last_sc = f->sc;
-		r->have_last = f->have_syscall;
+		r->last_sc_valid = f->have_syscall;
 	}
 }
 
@@ -335,6 +365,13 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 	char *text;
 
 	memset(rec, 0, sizeof(*rec));
+	/* Up to three /proc files stay open per thread: allow what the hard
+	 * limit allows (past it, reads fall back to open and close). */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	/* SIGCHLD stays pending for sigtimedwait instead of being delivered. */
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
@@ -377,7 +414,7 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 	uint64_t period = 1000000000ULL / o->rate_hz;
 	uint64_t start = monotonic_ns();
 	uint64_t end = o->duration_ns ? start + o->duration_ns : 0;
-	uint64_t next = start, next_progress = start + 1000000000ULL;
+	uint64_t next = start, next_progress = start + 1000000000ULL, next_scan = start + SCAN_NS;
 	rec->st.start_time_ns = realtime_ns();
 	rec->st.end = END_DURATION;
 	for (;;) {
@@ -389,9 +426,16 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 		uint64_t now = monotonic_ns();
 		if (end && now >= end)
 			break;
-		ret = scan(&s);
-		if (ret)
-			break;
+		/* New threads are looked for every SCAN_NS, not at every tick:
+		 * listing a big process's tasks costs more than sampling it.
+		 * Threads that exit are noticed at once, by their files. */
+		if (now >= next_scan) {
+			ret = scan(&s);
+			if (ret)
+				break;
+			next_scan = now + SCAN_NS;
+		}
+		prune(&s);
 		if (s.target_gone || s.n == 0 || all_zombies(&s)) {
 			rec->st.end = END_TARGET_EXIT;
 			break;
@@ -418,8 +462,11 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 		fputs("\r\033[K", stderr);
 out:
 	release_all(&s);
-	for (size_t i = 0; i < s.n; i++)
+	for (size_t i = 0; i < s.n; i++) {
+		stack_free(&s.th[i]->last);
+		thread_files_close(&s.th[i]->files);
 		free(s.th[i]);
+	}
 	free(s.th);
 	u64map_free(&s.index);
 	unwinder_free(s.u);

@@ -1,5 +1,7 @@
 /* threadfacts.c - stat and syscall of one thread. */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -27,14 +29,22 @@ static void resolve_restart(pid_t tid, struct thread_facts *f)
 	}
 }
 
-int thread_facts_read(pid_t pid, pid_t tid, struct thread_facts *f)
+/* Both readers share this; tf NULL opens and closes each file. */
+static ssize_t read_file(struct thread_files *tf, int *fd, pid_t pid, pid_t tid,
+			 const char *name, char *buf, size_t size)
+{
+	return tf ? procfs_pread(fd, pid, tid, name, buf, size)
+		  : procfs_read(pid, tid, name, buf, size);
+}
+
+static int read_facts(struct thread_files *tf, pid_t pid, pid_t tid, struct thread_facts *f)
 {
 	char buf[1024];
 	struct proc_stat st;
 
 	memset(f, 0, sizeof(*f));
 	f->tid = tid;
-	if (procfs_read(pid, tid, "stat", buf, sizeof(buf)) < 0 ||
+	if (read_file(tf, tf ? &tf->stat : NULL, pid, tid, "stat", buf, sizeof(buf)) < 0 ||
 	    procfs_parse_stat(buf, &st) < 0)
 		return -1;
 	memcpy(f->name, st.comm, sizeof(f->name));
@@ -42,12 +52,45 @@ int thread_facts_read(pid_t pid, pid_t tid, struct thread_facts *f)
 	f->cpu_ns = (st.utime_ticks + st.stime_ticks) * (1000000000ULL /
 							  (uint64_t)procfs_clock_ticks());
 	/* A thread on a CPU has no syscall to report; skip the read. */
-	if (st.state != 'R' && procfs_read(pid, tid, "syscall", buf, sizeof(buf)) > 0 &&
+	if (st.state != 'R' &&
+	    read_file(tf, tf ? &tf->syscall : NULL, pid, tid, "syscall", buf, sizeof(buf)) > 0 &&
 	    procfs_parse_syscall(buf, &f->sc) == 0)
 		f->have_syscall = true;
 	if (f->have_syscall && f->sc.nr == SYS_restart_syscall)
 		resolve_restart(tid, f);
 	return 0;
+}
+
+int thread_facts_read(pid_t pid, pid_t tid, struct thread_facts *f)
+{
+	return read_facts(NULL, pid, tid, f);
+}
+
+int thread_facts_read_files(struct thread_files *tf, pid_t pid, pid_t tid,
+			    struct thread_facts *f)
+{
+	return read_facts(tf, pid, tid, f);
+}
+
+int thread_run_ns(struct thread_files *tf, pid_t pid, pid_t tid, uint64_t *ns)
+{
+	char buf[128];
+	unsigned long long v;
+	if (procfs_pread(&tf->schedstat, pid, tid, "schedstat", buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%llu", &v) != 1)
+		return -1;
+	*ns = v;
+	return 0;
+}
+
+void thread_files_close(struct thread_files *tf)
+{
+	int *fds[] = { &tf->stat, &tf->syscall, &tf->schedstat };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
 
 const char *thread_facts_syscall(const struct thread_facts *f)
