@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "dumpout.h"
+#include "escape.h"
 
 void dump_state_words(const struct thread_snap *t, char *buf, size_t size)
 {
@@ -44,8 +45,9 @@ static void print_thread(FILE *f, struct snapshot *s, const struct thread_snap *
 {
 	char state[96];
 	dump_state_words(t, state, sizeof(state));
-	fprintf(f, "Thread %d \"%s\" %s, cpu %.2fs\n", (int)t->facts.tid, t->facts.name, state,
-		(double)t->facts.cpu_ns / 1e9);
+	fprintf(f, "Thread %d \"", (int)t->facts.tid);
+	fputs_escaped(f, t->facts.name);
+	fprintf(f, "\" %s, cpu %.2fs\n", state, (double)t->facts.cpu_ns / 1e9);
 	print_frames(f, s, t);
 }
 
@@ -61,7 +63,9 @@ static void print_group(FILE *f, struct snapshot *s, const struct dump_group *g)
 	fprintf(f, "%zu threads %s:", g->n, state);
 	for (size_t i = 0; i < g->n; i++) {
 		const struct thread_snap *t = &s->t[g->members[i]];
-		fprintf(f, "%s %d \"%s\"", i ? "," : "", (int)t->facts.tid, t->facts.name);
+		fprintf(f, "%s %d \"", i ? "," : "", (int)t->facts.tid);
+		fputs_escaped(f, t->facts.name);
+		fputc('"', f);
 	}
 	fputc('\n', f);
 	print_frames(f, s, first);
@@ -69,9 +73,10 @@ static void print_group(FILE *f, struct snapshot *s, const struct dump_group *g)
 
 void dump_write_text(FILE *f, struct snapshot *s, bool group)
 {
-	fprintf(f, "ptprof dump: pid %d \"%s\", %zu threads, captured in %.2f ms, "
-		"threads stopped %.3f ms max, %.3f ms total\n",
-		(int)s->pid, s->comm, s->n, (double)s->capture_ns / 1e6,
+	fprintf(f, "ptprof dump: pid %d \"", (int)s->pid);
+	fputs_escaped(f, s->comm);
+	fprintf(f, "\", %zu threads, captured in %.2f ms, "
+		"threads stopped %.3f ms max, %.3f ms total\n", s->n, (double)s->capture_ns / 1e6,
 		(double)s->stopped_max_ns / 1e6, (double)s->stopped_total_ns / 1e6);
 	if (group) {
 		struct dump_group *g;

@@ -18,7 +18,8 @@ void recout_frame_name(const struct symbol *sym, const struct sym_frame *sf, cha
 		snprintf(buf, size, "??");
 }
 
-/* Append a frame name; ';' separates frames, so it may not occur inside. */
+/* Append a frame name.  ';' separates frames and a line is one stack, so
+ * neither may occur inside a name (thread names can hold anything). */
 static void append(char **s, size_t *len, size_t *cap, const char *name)
 {
 	size_t n = strlen(name);
@@ -28,8 +29,10 @@ static void append(char **s, size_t *len, size_t *cap, const char *name)
 	}
 	if (*len)
 		(*s)[(*len)++] = ';';
-	for (size_t i = 0; i < n; i++)
-		(*s)[(*len)++] = name[i] == ';' ? ':' : name[i];
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+		(*s)[(*len)++] = c == ';' ? ':' : c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
 	(*s)[*len] = '\0';
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hashmap.h"
+#include "escape.h"
 #include "recout.h"
 #include "xalloc.h"
 
@@ -84,6 +85,15 @@ static void top_functions(FILE *f, const struct recording *rec, struct symcache 
 	strtab_free(&names);
 }
 
+/* A name for a fixed-width column: control characters become '?'. */
+static void printable(const char *in, char *out, size_t size)
+{
+	size_t i = 0;
+	for (; in[i] && i + 1 < size; i++)
+		out[i] = (unsigned char)in[i] < 0x20 || in[i] == 0x7f ? '?' : in[i];
+	out[i] = '\0';
+}
+
 struct thread_row {
 	pid_t tid;
 	uint64_t total, running, sleeping, disk, other;
@@ -133,15 +143,18 @@ static void thread_table(FILE *f, const struct recording *rec, struct symcache *
 	for (size_t i = 0; i < n; i++) {
 		const struct thread_row *r = &rows[i];
 		double t = (double)r->total;
+		char name[PROC_COMM_MAX];
+		printable(aggregate_thread_name(a, r->tid), name, sizeof(name));
 		fprintf(f, "%8d  %-16s %8" PRIu64 " %5.1f%% %7.1f%% %8.1f%% %10.1f%% %5.1f%%\n",
-			(int)r->tid, aggregate_thread_name(a, r->tid), r->total,
+			(int)r->tid, name, r->total,
 			a->total ? 100.0 * t / (double)a->total : 0.0, 100.0 * (double)r->running / t,
 			100.0 * (double)r->sleeping / t, 100.0 * (double)r->disk / t,
 			100.0 * (double)r->other / t);
 	}
 	for (size_t i = 0; per_thread && i < n; i++) {
-		fprintf(f, "\nThread %d \"%s\": %" PRIu64 " samples\n", (int)rows[i].tid,
-			aggregate_thread_name(a, rows[i].tid), rows[i].total);
+		fprintf(f, "\nThread %d \"", (int)rows[i].tid);
+		fputs_escaped(f, aggregate_thread_name(a, rows[i].tid));
+		fprintf(f, "\": %" PRIu64 " samples\n", rows[i].total);
 		top_functions(f, rec, sc, rows[i].tid, TOP_PER_THREAD);
 	}
 	u64map_free(&idx);
@@ -151,10 +164,12 @@ static void thread_table(FILE *f, const struct recording *rec, struct symcache *
 void recout_text(FILE *f, const struct recording *rec, struct symcache *sc,
 		 const struct recout_opts *o)
 {
-	fprintf(f, "ptprof record: pid %d \"%s\", %s mode at %u Hz, %.1f s, %" PRIu64
-		" samples, %zu threads seen\n\n", (int)o->pid, o->comm,
+	fprintf(f, "ptprof record: pid %d \"", (int)o->pid);
+	fputs_escaped(f, o->comm);
+	fprintf(f, "\", %s mode at %u Hz, %.1f s, %" PRIu64
+		" samples, %zu threads seen\n\n",
 		o->mode == MODE_WALL ? "wall" : "cpu", o->rate_hz,
-		(double)rec->st.duration_ns / 1e9, rec->agg.total, rec->agg.nthreads);
+		(double)rec->st.duration_ns / 1e9, rec->agg.total, rec->st.threads_seen);
 	fprintf(f, "Top functions (flat: samples on top of the stack; cum: anywhere in it)\n");
 	top_functions(f, rec, sc, 0, TOP);
 	thread_table(f, rec, sc, o->threads);

@@ -232,6 +232,10 @@ static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts 
 		r->t.ts = TS_GONE;
 		return false;
 	}
+	/* A job-control stop we keep in force with PTRACE_LISTEN reads as
+	 * tracing-stop: it is the user's stop, say so. */
+	if (f->state == 't' && r->t.group_stop)
+		f->state = 'T';
 	r->last_state = f->state;
 	if (f->state == 'Z' || f->state == 'X')
 		return false;
