@@ -70,6 +70,14 @@ enum stop_result tracer_wait_stop(struct traced *t, unsigned timeout_ms);
 enum stop_result tracer_capture(struct traced *t, const struct maps *maps,
 				size_t max_bytes, struct capture *c);
 
+/* Wait for any tracee to report: its tid and *status; 0 when timeout_ms
+ * (0: no bound) passed; -1 with errno (EINTR, ECHILD). */
+pid_t tracer_wait_any(int *status, unsigned timeout_ms);
+/* Apply a status from tracer_wait_any to its thread: STOP_OK (stopped,
+ * ready for tracer_capture), STOP_GONE, or STOP_FAILED (a signal was
+ * handed back: keep waiting). */
+enum stop_result tracer_apply_status(struct traced *t, int status);
+
 /* A wait status collected for t outside tracer_stop (a signal-delivery
  * stop, the end of a group-stop...): re-inject, let go, or mark gone. */
 void tracer_handle_event(struct traced *t, int status);

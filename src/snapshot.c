@@ -13,7 +13,9 @@
 
 /* A thread in uninterruptible sleep stops only when the kernel lets it:
  * wait a bounded time rather than hang with the others. */
-#define DISK_SLEEP_TIMEOUT_MS 2000
+#define DISK_SLEEP_TIMEOUT_MS 2000u
+/* How long stops already asked for are awaited once ptprof must quit. */
+#define STOP_GRACE_MS 100
 
 uint64_t monotonic_ns(void)
 {
@@ -40,19 +42,18 @@ static bool seen(const struct snapshot *s, pid_t tid, const pid_t *gone, size_t 
 	return false;
 }
 
-/* Threads asked to stop whose stop we have not collected yet.  With more
- * than one on its way, wake-up latencies overlap and a dump finishes
- * sooner, but each thread then also waits for the others' copies: on a
- * busy 2-CPU machine a window of 8 cut the wall time of a 1000-thread
- * dump by a third and raised the summed stop time five- to tenfold.
- * Holding the target as little as possible wins, so one at a time. */
-#define WINDOW 1
+/* Threads asked to stop whose stop we have not collected yet.  Waking a
+ * sleeping thread takes scheduler latency - milliseconds when the CPUs
+ * are busy.  With several on their way at once those latencies overlap,
+ * and whichever stops first is copied and let go first, so no thread
+ * waits for another's latency. */
+#define WINDOW 8
+#define OVERDUE_NS 500000ULL
 
 struct inflight {
 	struct traced t;
 	size_t idx;               /* its slot in s->t and caps */
 	uint64_t t0;              /* when it was interrupted */
-	unsigned timeout_ms;
 };
 
 struct capture_run {
@@ -77,24 +78,17 @@ static void drop(struct capture_run *r, size_t idx)
 	r->gone[r->ngone++] = tid;
 }
 
-/* Collect the oldest stop: wait, copy, detach. */
-static void complete_oldest(struct capture_run *r)
+/* The stop of in arrived (or failed): copy, detach, account. */
+static void finish(struct capture_run *r, struct inflight *in, enum stop_result sr)
 {
-	struct inflight in = r->win[0];
-	struct thread_snap *ts = &r->s->t[in.idx];
-	memmove(r->win, r->win + 1, --r->nwin * sizeof(r->win[0]));
-
-	if (in.timeout_ms)
-		pt_verbose("thread %d is in uninterruptible sleep: waiting up to %u ms for it to stop",
-			   (int)in.t.tid, in.timeout_ms);
-	enum stop_result sr = tracer_wait_stop(&in.t, in.timeout_ms);
+	struct thread_snap *ts = &r->s->t[in->idx];
 	if (sr == STOP_OK)
-		sr = tracer_capture(&in.t, &r->s->maps, r->o->stack_bytes, &r->caps[in.idx]);
+		sr = tracer_capture(&in->t, &r->s->maps, r->o->stack_bytes, &r->caps[in->idx]);
 	/* A thread that would not stop cannot be detached (that needs a stop);
 	 * the kernel lets it go when ptprof exits, moments from now. */
 	if (sr != STOP_TIMEOUT)
-		tracer_detach(&in.t);
-	ts->stopped_ns = monotonic_ns() - in.t0;
+		tracer_detach(&in->t);
+	ts->stopped_ns = monotonic_ns() - in->t0;
 	r->s->stopped_total_ns += ts->stopped_ns;
 	if (ts->stopped_ns > r->s->stopped_max_ns)
 		r->s->stopped_max_ns = ts->stopped_ns;
@@ -102,10 +96,11 @@ static void complete_oldest(struct capture_run *r)
 	case STOP_OK:
 		break;
 	case STOP_GONE:
-		drop(r, in.idx);
+		drop(r, in->idx);
 		break;
 	case STOP_TIMEOUT:
-		ts->problem = "did not stop within 2 s (uninterruptible sleep in the kernel; see /proc/PID/task/TID/stack)";
+		ts->problem = "did not stop within 2 s (uninterruptible sleep in the kernel; "
+			      "see /proc/PID/task/TID/stack)";
 		break;
 	default:
 		ts->problem = "could not be stopped";
@@ -113,10 +108,85 @@ static void complete_oldest(struct capture_run *r)
 	}
 }
 
+static void remove_inflight(struct capture_run *r, size_t k)
+{
+	r->win[k] = r->win[--r->nwin];
+}
+
+/* The thread asked longest ago, if it has waited past OVERDUE_NS: the
+ * kernel reports the newest tracees first, and an early stop must not be
+ * left waiting behind later ones. */
+static struct inflight *overdue(struct capture_run *r)
+{
+	struct inflight *old = &r->win[0];
+	for (size_t k = 1; k < r->nwin; k++)
+		if (r->win[k].t0 < old->t0)
+			old = &r->win[k];
+	return monotonic_ns() - old->t0 > OVERDUE_NS ? old : NULL;
+}
+
+/* Collect whichever thread in the window stops first. */
+static void complete_one(struct capture_run *r)
+{
+	while (r->nwin) {
+		int st;
+		unsigned grace = signals_stop_requested() ? STOP_GRACE_MS : 0;
+		struct inflight *old = grace ? NULL : overdue(r);
+		pid_t tid;
+		if (old) {
+			enum stop_result sr = tracer_wait_stop(&old->t, 0);
+			finish(r, old, sr);
+			remove_inflight(r, (size_t)(old - r->win));
+			return;
+		}
+		/* Asked to quit: a stop about to arrive gets a moment, no more. */
+		tid = tracer_wait_any(&st, grace);
+		if (tid == 0 || (tid < 0 && errno == ECHILD)) {
+			/* Nothing more will come: they exited, or will not stop. */
+			while (r->nwin) {
+				struct inflight *in = &r->win[r->nwin - 1];
+				finish(r, in, tid == 0 ? STOP_TIMEOUT : STOP_GONE);
+				r->nwin--;
+			}
+			return;
+		}
+		if (tid < 0)
+			continue;  /* EINTR: look at the quit request above */
+		for (size_t k = 0; k < r->nwin; k++) {
+			if (r->win[k].t.tid != tid)
+				continue;
+			enum stop_result sr = tracer_apply_status(&r->win[k].t, st);
+			if (sr == STOP_FAILED)
+				break;  /* a signal was handed back; still on its way */
+			finish(r, &r->win[k], sr);
+			remove_inflight(r, k);
+			return;
+		}
+	}
+}
+
+/* A thread in uninterruptible sleep may not stop at all: alone, with a
+ * bounded wait, so it holds up nobody else. */
+static void capture_alone(struct capture_run *r, struct inflight *in)
+{
+	if (signals_stop_requested()) {
+		tracer_detach(&in->t);
+		return;
+	}
+	pt_verbose("thread %d is in uninterruptible sleep: waiting up to %u ms for it to stop",
+		   (int)in->t.tid, DISK_SLEEP_TIMEOUT_MS);
+	finish(r, in, tracer_stop(&in->t, DISK_SLEEP_TIMEOUT_MS));
+}
+
 /* Facts first (a stopped thread would read as stopped), then seize and
  * interrupt.  Returns 0 or an exit status. */
 static int start_one(struct capture_run *r, pid_t tid)
 {
+	/* Every seized thread is in the window (or alone), so that any event
+	 * waitpid reports belongs to a thread we are waiting for. */
+	if (r->nwin == WINDOW)
+		complete_one(r);
+
 	struct snapshot *s = r->s;
 	size_t idx = s->n;
 	XGROW(s->t, s->cap, idx);
@@ -137,6 +207,9 @@ static int start_one(struct capture_run *r, pid_t tid)
 		ts->problem = "thread has exited (zombie)";
 		return 0;
 	}
+	if (ts->facts.state == 'D')
+		while (r->nwin)
+			complete_one(r);
 	struct inflight in = { .t = { .tid = tid }, .idx = idx };
 	int ret = tracer_seize(s->pid, &in.t);
 	if (ret == 1) {
@@ -148,7 +221,10 @@ static int start_one(struct capture_run *r, pid_t tid)
 		return ret;
 	}
 	in.t0 = monotonic_ns();
-	in.timeout_ms = ts->facts.state == 'D' ? DISK_SLEEP_TIMEOUT_MS : 0;
+	if (ts->facts.state == 'D') {
+		capture_alone(r, &in);
+		return 0;
+	}
 	if (tracer_interrupt(&in.t) != STOP_OK) {
 		tracer_detach(&in.t);
 		drop(r, idx);
@@ -195,14 +271,12 @@ static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 			if (!tid_in_list(o->tids, o->ntids, tids[i]) || seen(s, tids[i], r.gone, r.ngone))
 				continue;
 			found_new = true;
-			if (r.nwin == WINDOW)
-				complete_oldest(&r);
 			ret = start_one(&r, tids[i]);
 		}
 		free(tids);
 		/* Every thread asked to stop is released before anything else. */
 		while (r.nwin)
-			complete_oldest(&r);
+			complete_one(&r);
 	}
 	compact(&r);
 	free(r.dropped);

@@ -254,6 +254,19 @@ static enum stop_result handle_status(struct traced *t, int st)
 	return STOP_FAILED;
 }
 
+enum stop_result tracer_apply_status(struct traced *t, int status)
+{
+	return handle_status(t, status);
+}
+
+pid_t tracer_wait_any(int *status, unsigned timeout_ms)
+{
+	tracer_counts.wait++;
+	if (!timeout_ms)
+		return waitpid(-1, status, __WALL);
+	return wait_until(-1, status, now_ms() + timeout_ms);
+}
+
 void tracer_handle_event(struct traced *t, int status)
 {
 	/* A stop nobody asked for right now: let the thread go on at once
