@@ -38,7 +38,7 @@ __attribute__((noinline)) static uint64_t mix(uint64_t h, uint64_t v)
 __attribute__((noinline)) static uint64_t hash_job(unsigned job)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
-	for (unsigned i = 0; i < 1500000; i++)
+	for (unsigned i = 0; i < 4000000; i++)
 		h = mix(h, job + i);
 	return h;
 }
