@@ -262,10 +262,6 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 		path = a.format == RF_PPROF ? default_path : NULL;
 	}
 	a.s.progress = pt_verbosity > 0 && isatty(fileno(stderr));
-	if (pt_verbosity > 0)
-		pt_info("recording process %d in %s mode at %u Hz%s", (int)a.s.pid,
-			a.s.mode == MODE_WALL ? "wall" : "cpu", a.s.rate_hz,
-			a.s.duration_ns ? "" : "; Ctrl-C to stop");
 	ret = sampler_run(&a.s, &rec);
 	if (!ret)
 		ret = write_profile(&a, &rec, path);

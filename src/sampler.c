@@ -414,6 +414,11 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 	rec->ms = modules_open(o->pid, &rec->maps, o->debug_dir);
 	s.u = unwinder_new(rec->ms, &rec->maps);
 	s.last_refresh = monotonic_ns();
+	/* Said once every thread is attached: from here on, what the target
+	 * does is recorded. */
+	pt_info("recording process %d in %s mode at %u Hz%s", (int)o->pid,
+		o->mode == MODE_WALL ? "wall" : "cpu", o->rate_hz,
+		o->duration_ns ? "" : "; Ctrl-C to stop");
 
 	uint64_t period = 1000000000ULL / o->rate_hz;
 	uint64_t start = monotonic_ns();
