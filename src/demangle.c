@@ -21,6 +21,43 @@ static void strip_rust_hash(char *s)
 	s[n - 19] = '\0';
 }
 
+/* Rust legacy names escape what C++ identifiers cannot hold: "$LT$" is
+ * '<', "$u7b$" is '{', ".." is "::".  Decode in place (it only shrinks). */
+static void rust_unescape(char *s)
+{
+	static const struct { const char *code; char c; } esc[] = {
+		{ "$SP$", '@' }, { "$BP$", '*' }, { "$RF$", '&' }, { "$LT$", '<' },
+		{ "$GT$", '>' }, { "$LP$", '(' }, { "$RP$", ')' }, { "$C$", ',' },
+	};
+	char *out = s;
+	for (const char *p = s; *p;) {
+		size_t k;
+		/* A component that starts with an escape got a '_' in front. */
+		if (p[0] == '_' && p[1] == '$' && (p == s || (p - s >= 2 && p[-1] == ':' && p[-2] == ':'))) {
+			p++;
+			continue;
+		}
+		for (k = 0; k < sizeof(esc) / sizeof(esc[0]); k++)
+			if (strncmp(p, esc[k].code, strlen(esc[k].code)) == 0)
+				break;
+		if (k < sizeof(esc) / sizeof(esc[0])) {
+			*out++ = esc[k].c;
+			p += strlen(esc[k].code);
+		} else if (p[0] == '$' && p[1] == 'u' && isxdigit((unsigned char)p[2]) &&
+			   isxdigit((unsigned char)p[3]) && p[4] == '$') {
+			*out++ = (char)strtol((char[3]){ p[2], p[3], 0 }, NULL, 16);
+			p += 5;
+		} else if (p[0] == '.' && p[1] == '.') {
+			*out++ = ':';
+			*out++ = ':';
+			p += 2;
+		} else {
+			*out++ = *p++;
+		}
+	}
+	*out = '\0';
+}
+
 char *demangle(const char *name)
 {
 	int status = -1;
@@ -32,7 +69,9 @@ char *demangle(const char *name)
 		free(out);
 		return xstrdup(name);
 	}
-	if (strncmp(name, "_ZN", 3) == 0 && strstr(name, "17h") != NULL)
+	if (strncmp(name, "_ZN", 3) == 0 && strstr(name, "17h") != NULL) {
 		strip_rust_hash(out);
+		rust_unescape(out);
+	}
 	return out;
 }

@@ -9,16 +9,49 @@
 #include "symbolize.h"
 #include "xalloc.h"
 
-static char *die_name(Dwarf_Die *die)
+/* "a::b::name" from the namespaces, types and modules around a DIE
+ * (outer[] are its enclosing scopes, innermost first). */
+static char *qualified_name(const char *name, Dwarf_Die *outer, int nouter)
+{
+	size_t len = strlen(name) + 1;
+	char *q;
+	for (int i = 0; i < nouter; i++) {
+		int tag = dwarf_tag(&outer[i]);
+		const char *n = dwarf_diename(&outer[i]);
+		if (n && (tag == DW_TAG_namespace || tag == DW_TAG_structure_type ||
+			  tag == DW_TAG_class_type || tag == DW_TAG_module))
+			len += strlen(n) + 2;
+	}
+	q = xmalloc(len);
+	q[0] = '\0';
+	for (int i = nouter; i-- > 0;) {
+		int tag = dwarf_tag(&outer[i]);
+		const char *n = dwarf_diename(&outer[i]);
+		if (n && (tag == DW_TAG_namespace || tag == DW_TAG_structure_type ||
+			  tag == DW_TAG_class_type || tag == DW_TAG_module)) {
+			strcat(q, n);
+			strcat(q, "::");
+		}
+	}
+	strcat(q, name);
+	return q;
+}
+
+/* The name of a function DIE: its linkage name demangled, else (a Rust v0
+ * name, which the C++ demangler does not read, or none) its own name,
+ * qualified by the scopes around it. */
+static char *die_name(Dwarf_Die *die, Dwarf_Die *outer, int nouter)
 {
 	Dwarf_Attribute a;
 	const char *s = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &a));
 	if (!s)
 		s = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a));
-	if (s)
+	if (s && strncmp(s, "_R", 2) != 0)
 		return demangle(s);
-	s = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
-	return s ? xstrdup(s) : NULL;
+	const char *n = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &a));
+	if (n && s)
+		return qualified_name(n, outer, nouter);
+	return n ? xstrdup(n) : s ? xstrdup(s) : NULL;
 }
 
 /* Paths under the compilation directory read better relative to it. */
@@ -72,7 +105,7 @@ static void dwarf_frames(struct symbolizer *s, Dwfl_Module *mod, uint64_t look,
 		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram &&
 		    tag != DW_TAG_entry_point)
 			continue;
-		push(sym, cap, die_name(&scopes[i]),
+		push(sym, cap, die_name(&scopes[i], &scopes[i + 1], n - i - 1),
 		     s->lines && file ? tidy_path(file, comp_dir) : NULL, s->lines ? line : 0,
 		     tag == DW_TAG_inlined_subroutine);
 		if (tag != DW_TAG_inlined_subroutine)
