@@ -32,6 +32,7 @@ enum opt_id {
 	OPT_FREQ = 'F',
 	OPT_MODE = 'm',
 	OPT_THREADS = 300,
+	OPT_LOCKS,
 };
 
 struct cli_option {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "locks.h"
 #include "snapshot.h"
 
 struct dump_group {
@@ -21,8 +22,16 @@ struct dump_group {
 size_t dump_groups(const struct snapshot *s, struct dump_group **out);
 void dump_groups_free(struct dump_group *g, size_t n);
 
-void dump_write_text(FILE *f, struct snapshot *s, bool group);
-void dump_write_json(FILE *f, struct snapshot *s, bool group);
+/* What a dump shows besides the stacks. */
+struct dump_view {
+	bool group;               /* -g */
+	const struct lock_wait *waits; /* --locks: one per thread, else NULL */
+	const struct deadlock *deadlocks;
+	size_t ndeadlocks;
+};
+
+void dump_write_text(FILE *f, struct snapshot *s, const struct dump_view *v);
+void dump_write_json(FILE *f, struct snapshot *s, const struct dump_view *v);
 /* 0, or -1 with errno. */
 int dump_write_pprof(FILE *f, struct snapshot *s);
 

@@ -15,6 +15,8 @@ const struct cli_option dump_options[] = {
 	{ OPT_OUTPUT, "output", 'o', "FILE", NULL, "write to FILE (default standard output)" },
 	{ OPT_GROUP, "group", 'g', NULL, NULL,
 	  "print threads with identical stack and state once, with count and names" },
+	{ OPT_LOCKS, "locks", 0, NULL, NULL,
+	  "lock waits: which mutex each thread waits on, who holds it, and deadlocks" },
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },
 };
 
@@ -25,6 +27,7 @@ struct dump_args {
 	enum dump_format format;
 	const char *output;
 	bool group;
+	bool locks;
 };
 
 static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
@@ -51,6 +54,9 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 	case OPT_GROUP:
 		a->group = true;
 		break;
+	case OPT_LOCKS:
+		a->locks = true;
+		break;
 	default:
 		break;
 	}
@@ -60,32 +66,48 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 static int write_output(struct dump_args *a, struct snapshot *s)
 {
 	struct outfile out;
-	int ret = outfile_open(&out, a->output);
+	struct dump_view v = { .group = a->group };
+	struct lock_wait *waits = NULL;
+	struct deadlock *deadlocks = NULL;
+	int ret;
+
+	if (a->locks) {
+		waits = locks_analyze(s);
+		v.waits = waits;
+		v.ndeadlocks = locks_deadlocks(s, waits, &deadlocks);
+		v.deadlocks = deadlocks;
+	}
+	ret = outfile_open(&out, a->output);
 	if (ret)
-		return ret;
+		goto out;
 	switch (a->format) {
 	case FMT_TEXT:
-		dump_write_text(out.f, s, a->group);
+		dump_write_text(out.f, s, &v);
 		break;
 	case FMT_JSON:
-		dump_write_json(out.f, s, a->group);
+		dump_write_json(out.f, s, &v);
 		break;
 	case FMT_PPROF:
 		if (!a->output && isatty(fileno(stdout))) {
 			pt_error("dump: a pprof profile is binary; use -o FILE or a pipe");
 			outfile_abort(&out);
-			return EXIT_USAGE;
+			ret = EXIT_USAGE;
+			goto out;
 		}
 		if (dump_write_pprof(out.f, s) < 0) {
 			pt_perror("write %s", a->output ? a->output : "standard output");
 			outfile_abort(&out);
-			return EXIT_FAILED;
+			ret = EXIT_FAILED;
+			goto out;
 		}
 		break;
 	}
 	ret = outfile_commit(&out);
 	if (!ret && a->output)
 		pt_info("wrote %zu threads of process %d to %s", s->n, (int)s->pid, a->output);
+out:
+	locks_free_deadlocks(deadlocks, v.ndeadlocks);
+	free(waits);
 	return ret;
 }
 

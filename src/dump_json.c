@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "census.h"
 #include "dumpout.h"
 #include "jsonw.h"
 
@@ -44,18 +45,89 @@ static void json_state(FILE *f, const struct thread_snap *t)
 		fputs(",\"syscall_restarted\":true", f);
 }
 
-static void json_thread(FILE *f, struct snapshot *s, const struct thread_snap *t)
+static void json_wait(FILE *f, struct snapshot *s, const struct lock_wait *w)
 {
+	fputs(",\"waiting_on\":", f);
+	if (w->kind == LOCK_NONE) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"kind\":\"%s\",\"address\":\"0x%" PRIx64 "\",\"owner\":",
+		lock_kind_name(w->kind), w->addr);
+	if (w->owner >= 0)
+		fprintf(f, "%d}", (int)s->t[w->owner].facts.tid);
+	else
+		fputs("null}", f);
+}
+
+static void json_counts(FILE *f, const char *key, const struct census_count *c, size_t n)
+{
+	fprintf(f, "\"%s\":{", key);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "%s", i ? "," : "");
+		json_string(f, c[i].name);
+		fprintf(f, ":%zu", c[i].n);
+	}
+	fputc('}', f);
+}
+
+static void json_census(FILE *f, const struct snapshot *s)
+{
+	struct census c;
+	census_take(s, &c);
+	fputs(",\"census\":{", f);
+	json_counts(f, "states", c.states, c.nstates);
+	fputc(',', f);
+	json_counts(f, "syscalls", c.syscalls, c.nsyscalls);
+	fputs(",\"pools\":[", f);
+	for (size_t i = 0; i < c.npools; i++) {
+		const struct census_pool *p = &c.pools[i];
+		fprintf(f, "%s{\"pattern\":", i ? "," : "");
+		json_string(f, p->pattern);
+		fprintf(f, ",\"threads\":%zu,\"running\":%zu,", p->threads, p->running);
+		json_counts(f, "blocked_in", p->blocked, p->nblocked);
+		fputc(',', f);
+		json_counts(f, "other", p->other, p->nother);
+		fputc('}', f);
+	}
+	fputs("]}", f);
+	census_free(&c);
+}
+
+static void json_deadlocks(FILE *f, struct snapshot *s, const struct dump_view *v)
+{
+	fputs(",\"deadlocks\":[", f);
+	for (size_t i = 0; i < v->ndeadlocks; i++) {
+		const struct deadlock *d = &v->deadlocks[i];
+		fputs(i ? ",[" : "[", f);
+		for (size_t k = 0; k < d->n; k++) {
+			const struct lock_wait *w = &v->waits[d->threads[k]];
+			fprintf(f, "%s{\"tid\":%d,\"kind\":\"%s\",\"lock\":\"0x%" PRIx64
+				"\",\"owner\":%d}", k ? "," : "", (int)s->t[d->threads[k]].facts.tid,
+				lock_kind_name(w->kind), w->addr,
+				(int)s->t[d->threads[(k + 1) % d->n]].facts.tid);
+		}
+		fputc(']', f);
+	}
+	fputc(']', f);
+}
+
+static void json_thread(FILE *f, struct snapshot *s, const struct dump_view *v, size_t i)
+{
+	const struct thread_snap *t = &s->t[i];
 	fprintf(f, "{\"tid\":%d,\"name\":", (int)t->facts.tid);
 	json_string(f, t->facts.name);
 	fputc(',', f);
 	json_state(f, t);
-	fprintf(f, ",\"cpu_seconds\":%.2f,", (double)t->facts.cpu_ns / 1e9);
+	fprintf(f, ",\"cpu_seconds\":%.2f", (double)t->facts.cpu_ns / 1e9);
+	if (v->waits)
+		json_wait(f, s, &v->waits[i]);
+	fputc(',', f);
 	json_frames(f, s, t);
 	fputc('}', f);
 }
 
-void dump_write_json(FILE *f, struct snapshot *s, bool group)
+void dump_write_json(FILE *f, struct snapshot *s, const struct dump_view *v)
 {
 	fprintf(f, "{\"pid\":%d,\"name\":", (int)s->pid);
 	json_string(f, s->comm);
@@ -66,10 +138,13 @@ void dump_write_json(FILE *f, struct snapshot *s, bool group)
 	for (size_t i = 0; i < s->n; i++) {
 		if (i)
 			fputc(',', f);
-		json_thread(f, s, &s->t[i]);
+		json_thread(f, s, v, i);
 	}
 	fputc(']', f);
-	if (group) {
+	json_census(f, s);
+	if (v->waits)
+		json_deadlocks(f, s, v);
+	if (v->group) {
 		struct dump_group *g;
 		size_t ng = dump_groups(s, &g);
 		fputs(",\"groups\":[", f);

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "census.h"
 #include "dumpout.h"
 #include "escape.h"
 
@@ -41,22 +42,123 @@ static void print_frames(FILE *f, struct snapshot *s, const struct thread_snap *
 			t->problem);
 }
 
-static void print_thread(FILE *f, struct snapshot *s, const struct thread_snap *t)
+static void print_who(FILE *f, const struct thread_snap *t)
 {
+	fprintf(f, "thread %d \"", (int)t->facts.tid);
+	fputs_escaped(f, t->facts.name);
+	fputc('"', f);
+}
+
+/* "  waiting on mutex 0x... held by thread 12 \"x\"" and its kin. */
+static void print_wait(FILE *f, struct snapshot *s, const struct lock_wait *w)
+{
+	const struct thread_snap *owner = w->owner >= 0 ? &s->t[w->owner] : NULL;
+	switch (w->kind) {
+	case LOCK_MUTEX:
+		fprintf(f, "  waiting on mutex 0x%" PRIx64 " held by ", w->addr);
+		print_who(f, owner);
+		break;
+	case LOCK_RWLOCK:
+		fprintf(f, "  waiting on rwlock 0x%" PRIx64, w->addr);
+		if (owner) {
+			fputs(" held for writing by ", f);
+			print_who(f, owner);
+		} else {
+			fputs(" (held for reading)", f);
+		}
+		break;
+	case LOCK_JOIN:
+		fputs("  waiting to join ", f);
+		print_who(f, owner);
+		break;
+	case LOCK_CONDVAR:
+		fprintf(f, "  waiting on condition variable 0x%" PRIx64 " (no owner)", w->addr);
+		break;
+	case LOCK_SEMAPHORE:
+		fprintf(f, "  waiting on semaphore 0x%" PRIx64 " (no owner)", w->addr);
+		break;
+	case LOCK_UNKNOWN:
+		fprintf(f, "  waiting on unknown lock 0x%" PRIx64, w->addr);
+		break;
+	default:
+		return;
+	}
+	fputc('\n', f);
+}
+
+static void print_thread(FILE *f, struct snapshot *s, const struct dump_view *v, size_t i)
+{
+	const struct thread_snap *t = &s->t[i];
 	char state[96];
 	dump_state_words(t, state, sizeof(state));
 	fprintf(f, "Thread %d \"", (int)t->facts.tid);
 	fputs_escaped(f, t->facts.name);
 	fprintf(f, "\" %s, cpu %.2fs\n", state, (double)t->facts.cpu_ns / 1e9);
+	if (v->waits)
+		print_wait(f, s, &v->waits[i]);
 	print_frames(f, s, t);
 }
 
-static void print_group(FILE *f, struct snapshot *s, const struct dump_group *g)
+/* DEADLOCK: thread A "x" waits for mutex M1 held by thread B "y", which ... */
+static void print_deadlock(FILE *f, struct snapshot *s, const struct dump_view *v,
+			   const struct deadlock *d)
+{
+	fputs("DEADLOCK: ", f);
+	for (size_t k = 0; k < d->n; k++) {
+		const struct lock_wait *w = &v->waits[d->threads[k]];
+		if (k == 0)
+			print_who(f, &s->t[d->threads[k]]);
+		else
+			fputs(", which", f);
+		if (w->kind == LOCK_JOIN)
+			fputs(" waits to join ", f);
+		else
+			fprintf(f, " waits for %s 0x%" PRIx64 " held by ", lock_kind_name(w->kind),
+				w->addr);
+		print_who(f, &s->t[d->threads[(k + 1) % d->n]]);
+	}
+	fputc('\n', f);
+}
+
+/* "N name, N name": fmt takes the separator, the count and the name;
+ * the first separator is lead. */
+static void print_counts(FILE *f, const struct census_count *c, size_t n, const char *fmt,
+			 const char *lead)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, fmt, i ? ", " : lead, c[i].n, c[i].name);
+}
+
+static void print_census(FILE *f, const struct snapshot *s)
+{
+	struct census c;
+	census_take(s, &c);
+	fputs("Threads: ", f);
+	print_counts(f, c.states, c.nstates, "%s%zu %s", "");
+	fputc('\n', f);
+	if (c.nsyscalls) {
+		fputs("Blocked in: ", f);
+		print_counts(f, c.syscalls, c.nsyscalls, "%s%zu %s", "");
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < c.npools; i++) {
+		const struct census_pool *p = &c.pools[i];
+		fputs_escaped(f, p->pattern);
+		fprintf(f, ": %zu threads, %zu running", p->threads, p->running);
+		print_counts(f, p->blocked, p->nblocked, "%s%zu blocked in %s", ", ");
+		print_counts(f, p->other, p->nother, "%s%zu %s", ", ");
+		fputc('\n', f);
+	}
+	census_free(&c);
+}
+
+static void print_group(FILE *f, struct snapshot *s, const struct dump_view *v,
+			const struct dump_group *g)
 {
 	const struct thread_snap *first = &s->t[g->members[0]];
 	char state[96];
 	if (g->n == 1) {
-		print_thread(f, s, first);
+		print_thread(f, s, v, g->members[0]);
 		return;
 	}
 	dump_state_words(first, state, sizeof(state));
@@ -71,25 +173,29 @@ static void print_group(FILE *f, struct snapshot *s, const struct dump_group *g)
 	print_frames(f, s, first);
 }
 
-void dump_write_text(FILE *f, struct snapshot *s, bool group)
+void dump_write_text(FILE *f, struct snapshot *s, const struct dump_view *v)
 {
 	fprintf(f, "ptprof dump: pid %d \"", (int)s->pid);
 	fputs_escaped(f, s->comm);
 	fprintf(f, "\", %zu threads, captured in %.2f ms, "
 		"threads stopped %.3f ms max, %.3f ms total\n", s->n, (double)s->capture_ns / 1e6,
 		(double)s->stopped_max_ns / 1e6, (double)s->stopped_total_ns / 1e6);
-	if (group) {
+	/* What the user came for, first. */
+	for (size_t i = 0; i < v->ndeadlocks; i++)
+		print_deadlock(f, s, v, &v->deadlocks[i]);
+	print_census(f, s);
+	if (v->group) {
 		struct dump_group *g;
 		size_t ng = dump_groups(s, &g);
 		for (size_t i = 0; i < ng; i++) {
 			fputc('\n', f);
-			print_group(f, s, &g[i]);
+			print_group(f, s, v, &g[i]);
 		}
 		dump_groups_free(g, ng);
 		return;
 	}
 	for (size_t i = 0; i < s->n; i++) {
 		fputc('\n', f);
-		print_thread(f, s, &s->t[i]);
+		print_thread(f, s, v, i);
 	}
 }

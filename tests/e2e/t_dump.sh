@@ -187,8 +187,9 @@ t_dump_group_pool() {
 	assert_untouched "$pid"
 	assert_header "$pid" pool 33
 
-	# The first non-blank line after the header opens the biggest group.
-	grep -v '^$' "$T/out" | sed -n 2p >"$T/group-line"
+	# The first line after the census (which ends at the first blank line)
+	# opens the biggest group.
+	awk 'seen && NF { print; exit } /^$/ { seen = 1 }' "$T/out" >"$T/group-line"
 	assert_match "$T/group-line" '^32 threads sleeping in futex: '
 	local i tid
 	for i in $(seq 1 32); do

@@ -1,0 +1,50 @@
+/* locks.h - what a thread blocked in a futex waits for, and who holds it.
+ *
+ * The kind of wait is told from the glibc function on the thread's stack
+ * (pthread_mutex_lock, pthread_rwlock_*lock, pthread_join,
+ * pthread_cond_*wait, sem_*wait), so it follows the glibc the target
+ * actually runs; the owner is read from the lock in the target's memory
+ * with the x86_64 glibc layout, and only believed when it names a thread
+ * of the process.  Otherwise the lock is "unknown" - never a guess.
+ * Cycles in the wait-for graph are deadlocks.
+ */
+#ifndef PTPROF_LOCKS_H
+#define PTPROF_LOCKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "snapshot.h"
+
+enum lock_kind {
+	LOCK_NONE = 0,            /* not waiting on a lock */
+	LOCK_MUTEX,
+	LOCK_RWLOCK,
+	LOCK_JOIN,
+	LOCK_CONDVAR,
+	LOCK_SEMAPHORE,
+	LOCK_UNKNOWN,
+};
+
+struct lock_wait {
+	enum lock_kind kind;
+	uint64_t addr;            /* the lock object (the futex for unknown) */
+	ssize_t owner;            /* index in the snapshot's threads, or -1 */
+};
+
+/* One entry per thread of s. */
+struct lock_wait *locks_analyze(struct snapshot *s);
+
+/* Cycles of "waits for a lock held by": each a list of thread indices
+ * in the order of the edges.  Returns the number of cycles. */
+struct deadlock {
+	size_t *threads;
+	size_t n;
+};
+size_t locks_deadlocks(const struct snapshot *s, const struct lock_wait *w, struct deadlock **out);
+void locks_free_deadlocks(struct deadlock *d, size_t n);
+
+const char *lock_kind_name(enum lock_kind k);
+
+#endif

@@ -1,0 +1,203 @@
+/* locks.c - futex waits read back as locks and owners. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "hashmap.h"
+#include "locks.h"
+#include "xalloc.h"
+
+/* futex(2) operations that wait, with the private flag masked off. */
+#define FUTEX_OP_MASK 0x7f
+#define FUTEX_WAIT_OP 0
+#define FUTEX_LOCK_PI_OP 6
+#define FUTEX_WAIT_BITSET_OP 9
+#define FUTEX_WAIT_REQUEUE_PI_OP 11
+#define FUTEX_LOCK_PI2_OP 13
+#define FUTEX_TID_MASK 0x3fffffff
+
+/* x86_64 glibc layouts (nptl, since 2.25). */
+#define MUTEX_OWNER_OFF 8         /* pthread_mutex_t.__data.__owner */
+#define RWLOCK_WRPHASE_OFF 8      /* pthread_rwlock_t.__data.__wrphase_futex */
+#define RWLOCK_WRITERS_OFF 12     /* ... __writers_futex */
+#define RWLOCK_CUR_WRITER_OFF 24  /* ... __cur_writer */
+#define COND_SIGNALS_OFF 40       /* pthread_cond_t.__data.__g_signals[0] */
+
+static bool read_int(pid_t pid, uint64_t addr, int32_t *v)
+{
+	struct iovec local = { v, sizeof(*v) }, remote = { (void *)(uintptr_t)addr, sizeof(*v) };
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(*v);
+}
+
+/* The glibc entry point this thread waits in, from its stack. */
+static enum lock_kind kind_from_stack(struct snapshot *s, const struct thread_snap *t)
+{
+	for (size_t i = 0; i < t->stack.n; i++) {
+		const struct symbol *sym = symcache_get(s->sc, t->stack.frames[i].pc,
+							t->stack.frames[i].is_return);
+		for (size_t j = 0; j < sym->nframes; j++) {
+			const char *f = sym->frames[j].function;
+			if (!f)
+				continue;
+			if (strstr(f, "pthread_mutex_") || strstr(f, "__lll_lock_wait"))
+				return LOCK_MUTEX;
+			if (strstr(f, "pthread_rwlock_"))
+				return LOCK_RWLOCK;
+			if (strstr(f, "pthread_join") || strstr(f, "pthread_clockjoin") ||
+			    strstr(f, "pthread_timedjoin"))
+				return LOCK_JOIN;
+			if (strstr(f, "pthread_cond_"))
+				return LOCK_CONDVAR;
+			if (strstr(f, "sem_wait") || strstr(f, "sem_timedwait") ||
+			    strstr(f, "sem_clockwait"))
+				return LOCK_SEMAPHORE;
+		}
+	}
+	return LOCK_UNKNOWN;
+}
+
+/* Thread index of a tid as the target sees it, or -1. */
+static ssize_t owner_index(const struct u64map *ns_tids, int32_t tid)
+{
+	uint64_t i;
+	if (tid <= 0)
+		return -1;
+	return u64map_get(ns_tids, (uint64_t)tid, &i) ? (ssize_t)i : -1;
+}
+
+/* Tids are in the target's pid namespace: map its numbers to our threads. */
+static void map_ns_tids(const struct snapshot *s, struct u64map *m)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		char buf[4096];
+		struct proc_status st;
+		pid_t tid = s->t[i].facts.tid;
+		pid_t ns = tid;
+		if (procfs_read(s->pid, tid, "status", buf, sizeof(buf)) > 0 &&
+		    procfs_parse_status(buf, &st) == 0 && st.nspid_count > 0)
+			ns = st.nspid[st.nspid_count - 1];
+		u64map_put(m, (uint64_t)ns, i);
+	}
+}
+
+static void analyze_one(struct snapshot *s, const struct u64map *ns_tids,
+			const struct thread_snap *t, struct lock_wait *w)
+{
+	const struct thread_facts *f = &t->facts;
+	int32_t v;
+	memset(w, 0, sizeof(*w));
+	w->owner = -1;
+	if (!f->have_syscall || f->sc.running || f->sc.nr != SYS_futex)
+		return;
+	int op = (int)(f->sc.args[1] & FUTEX_OP_MASK);
+	if (op != FUTEX_WAIT_OP && op != FUTEX_WAIT_BITSET_OP && op != FUTEX_LOCK_PI_OP &&
+	    op != FUTEX_LOCK_PI2_OP && op != FUTEX_WAIT_REQUEUE_PI_OP)
+		return;
+	uint64_t uaddr = f->sc.args[0];
+	w->kind = kind_from_stack(s, t);
+	w->addr = uaddr;
+	switch (w->kind) {
+	case LOCK_MUTEX:
+		/* The futex is the mutex's first word; a PI mutex keeps its
+		 * owner there, the others in __owner. */
+		if (op == FUTEX_LOCK_PI_OP || op == FUTEX_LOCK_PI2_OP) {
+			if (read_int(s->pid, uaddr, &v))
+				w->owner = owner_index(ns_tids, v & FUTEX_TID_MASK);
+		} else if (read_int(s->pid, uaddr + MUTEX_OWNER_OFF, &v)) {
+			w->owner = owner_index(ns_tids, v);
+		}
+		break;
+	case LOCK_RWLOCK:
+		/* Readers and writers wait on one of two futex words; the lock
+		 * is 8-byte aligned, which tells which. */
+		w->addr = uaddr % 8 == 0 ? uaddr - RWLOCK_WRPHASE_OFF : uaddr - RWLOCK_WRITERS_OFF;
+		if (!read_int(s->pid, w->addr + RWLOCK_CUR_WRITER_OFF, &v))
+			break;
+		if (v == 0)
+			return;  /* no writer: held by readers, who are not recorded */
+		w->owner = owner_index(ns_tids, v);
+		break;
+	case LOCK_JOIN:
+		/* The futex is the joined thread's tid field, which holds its tid. */
+		if (read_int(s->pid, uaddr, &v))
+			w->owner = owner_index(ns_tids, v);
+		break;
+	case LOCK_CONDVAR:
+		/* Waiters sleep on __g_signals[0] or [1]; the alignment tells which. */
+		w->addr = uaddr % 8 == 0 ? uaddr - COND_SIGNALS_OFF : uaddr - COND_SIGNALS_OFF - 4;
+		break;
+	default:
+		break;
+	}
+	/* A lock whose owner is not one of our threads is not one we know. */
+	if ((w->kind == LOCK_MUTEX || w->kind == LOCK_RWLOCK || w->kind == LOCK_JOIN) &&
+	    w->owner < 0) {
+		w->kind = LOCK_UNKNOWN;
+		w->addr = uaddr;
+	}
+}
+
+struct lock_wait *locks_analyze(struct snapshot *s)
+{
+	struct lock_wait *w = xcalloc(s->n, sizeof(*w));
+	struct u64map ns_tids = { 0 };
+	map_ns_tids(s, &ns_tids);
+	for (size_t i = 0; i < s->n; i++)
+		analyze_one(s, &ns_tids, &s->t[i], &w[i]);
+	u64map_free(&ns_tids);
+	return w;
+}
+
+size_t locks_deadlocks(const struct snapshot *s, const struct lock_wait *w, struct deadlock **out)
+{
+	/* Each thread waits for at most one owner: follow the edges from every
+	 * thread, marking the walk; meeting the current walk again closes a
+	 * cycle. */
+	size_t *walk = xcalloc(s->n, sizeof(*walk));
+	struct deadlock *d = NULL;
+	size_t nd = 0;
+	for (size_t start = 0; start < s->n; start++) {
+		size_t i = start;
+		while (!walk[i] && w[i].owner >= 0) {
+			walk[i] = start + 1;
+			i = (size_t)w[i].owner;
+		}
+		if (walk[i] != start + 1 || w[i].owner < 0)
+			continue;
+		/* i is on a cycle first met in this walk. */
+		d = xreallocarray(d, nd + 1, sizeof(*d));
+		d[nd].n = 0;
+		d[nd].threads = NULL;
+		size_t j = i;
+		do {
+			d[nd].threads = xreallocarray(d[nd].threads, d[nd].n + 1, sizeof(size_t));
+			d[nd].threads[d[nd].n++] = j;
+			j = (size_t)w[j].owner;
+		} while (j != i);
+		nd++;
+	}
+	free(walk);
+	*out = d;
+	return nd;
+}
+
+void locks_free_deadlocks(struct deadlock *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(d[i].threads);
+	free(d);
+}
+
+const char *lock_kind_name(enum lock_kind k)
+{
+	switch (k) {
+	case LOCK_MUTEX: return "mutex";
+	case LOCK_RWLOCK: return "rwlock";
+	case LOCK_JOIN: return "join";
+	case LOCK_CONDVAR: return "condvar";
+	case LOCK_SEMAPHORE: return "semaphore";
+	case LOCK_UNKNOWN: return "unknown";
+	default: return "none";
+	}
+}
