@@ -16,10 +16,20 @@
 #include "procfs.h"
 #include "unwind.h"
 
+/* Who was sampled, in what state, waiting for what. */
+struct agg_key {
+	pid_t tid;
+	char state;               /* stat letter when sampled */
+	uint64_t lock;            /* lock waited on (wall mode), or 0 */
+	pid_t owner;              /* its holder, or 0 */
+};
+
 struct agg_entry {
 	uint64_t hash;
 	pid_t tid;
-	char state;               /* stat letter when sampled */
+	char state;
+	uint64_t lock;
+	pid_t owner;
 	uint32_t nframes;
 	uint64_t count;
 	struct stack_frame *frames;
@@ -41,7 +51,7 @@ struct aggregate {
 	uint64_t total;           /* samples added */
 };
 
-void aggregate_add(struct aggregate *a, pid_t tid, char state, const struct stack_frame *frames,
+void aggregate_add(struct aggregate *a, const struct agg_key *k, const struct stack_frame *frames,
 		   size_t n, uint64_t count);
 /* Remember (or update) a thread's name. */
 void aggregate_thread(struct aggregate *a, pid_t tid, const char *name);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "hashmap.h"
 #include "snapshot.h"
 
 enum lock_kind {
@@ -30,10 +31,16 @@ enum lock_kind {
 struct lock_wait {
 	enum lock_kind kind;
 	uint64_t addr;            /* the lock object (the futex for unknown) */
-	ssize_t owner;            /* index in the snapshot's threads, or -1 */
+	ssize_t owner;            /* the owner as ns_tids maps it, or -1 */
 };
 
-/* One entry per thread of s. */
+/* What the thread with facts f and stack st waits on.  ns_tids maps the
+ * tids of the process, as the target numbers them, to what w->owner
+ * should hold; an owner not in it makes the lock unknown. */
+void lock_wait_of(pid_t pid, struct symcache *sc, const struct thread_facts *f,
+		  const struct stack *st, const struct u64map *ns_tids, struct lock_wait *w);
+
+/* One entry per thread of s; owner is an index into s->t. */
 struct lock_wait *locks_analyze(struct snapshot *s);
 
 /* Cycles of "waits for a lock held by": each a list of thread indices

@@ -7,18 +7,20 @@
 #include "hashmap.h"
 #include "xalloc.h"
 
-static uint64_t key_hash(pid_t tid, char state, const struct stack_frame *f, size_t n)
+static uint64_t key_hash(const struct agg_key *k, const struct stack_frame *f, size_t n)
 {
-	uint64_t h = hash_u64(((uint64_t)(uint32_t)tid << 8) | (unsigned char)state);
+	uint64_t h = hash_u64(((uint64_t)(uint32_t)k->tid << 8) | (unsigned char)k->state);
+	h = hash_u64(h ^ k->lock ^ ((uint64_t)(uint32_t)k->owner << 32));
 	for (size_t i = 0; i < n; i++)
 		h = hash_u64(h ^ (f[i].pc << 1 | f[i].is_return));
 	return h;
 }
 
-static bool same(const struct agg_entry *e, uint64_t h, pid_t tid, char state,
+static bool same(const struct agg_entry *e, uint64_t h, const struct agg_key *k,
 		 const struct stack_frame *f, size_t n)
 {
-	if (e->hash != h || e->tid != tid || e->state != state || e->nframes != n)
+	if (e->hash != h || e->tid != k->tid || e->state != k->state || e->lock != k->lock ||
+	    e->owner != k->owner || e->nframes != n)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (e->frames[i].pc != f[i].pc || e->frames[i].is_return != f[i].is_return)
@@ -34,14 +36,14 @@ static void place(struct aggregate *a, struct agg_entry *e)
 	a->slots[i] = e;
 }
 
-void aggregate_add(struct aggregate *a, pid_t tid, char state, const struct stack_frame *frames,
+void aggregate_add(struct aggregate *a, const struct agg_key *k, const struct stack_frame *frames,
 		   size_t n, uint64_t count)
 {
-	uint64_t h = key_hash(tid, state, frames, n);
+	uint64_t h = key_hash(k, frames, n);
 	a->total += count;
 	if (a->nslots) {
 		for (size_t i = h & (a->nslots - 1); a->slots[i]; i = (i + 1) & (a->nslots - 1)) {
-			if (same(a->slots[i], h, tid, state, frames, n)) {
+			if (same(a->slots[i], h, k, frames, n)) {
 				a->slots[i]->count += count;
 				return;
 			}
@@ -51,11 +53,11 @@ void aggregate_add(struct aggregate *a, pid_t tid, char state, const struct stac
 		free(a->slots);
 		a->nslots = a->nslots ? a->nslots * 2 : 1024;
 		a->slots = xcalloc(a->nslots, sizeof(*a->slots));
-		for (size_t k = 0; k < a->n; k++)
-			place(a, a->entries[k]);
+		for (size_t j = 0; j < a->n; j++)
+			place(a, a->entries[j]);
 	}
 	struct agg_entry *e = xmalloc(sizeof(*e));
-	*e = (struct agg_entry){ h, tid, state, (uint32_t)n, count, NULL };
+	*e = (struct agg_entry){ h, k->tid, k->state, k->lock, k->owner, (uint32_t)n, count, NULL };
 	e->frames = xcalloc(n, sizeof(*e->frames));
 	memcpy(e->frames, frames, n * sizeof(*frames));
 	XGROW(a->entries, a->cap, a->n);

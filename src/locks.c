@@ -31,11 +31,10 @@ static bool read_int(pid_t pid, uint64_t addr, int32_t *v)
 }
 
 /* The glibc entry point this thread waits in, from its stack. */
-static enum lock_kind kind_from_stack(struct snapshot *s, const struct thread_snap *t)
+static enum lock_kind kind_from_stack(struct symcache *sc, const struct stack *st)
 {
-	for (size_t i = 0; i < t->stack.n; i++) {
-		const struct symbol *sym = symcache_get(s->sc, t->stack.frames[i].pc,
-							t->stack.frames[i].is_return);
+	for (size_t i = 0; i < st->n; i++) {
+		const struct symbol *sym = symcache_get(sc, st->frames[i].pc, st->frames[i].is_return);
 		for (size_t j = 0; j < sym->nframes; j++) {
 			const char *f = sym->frames[j].function;
 			if (!f)
@@ -81,10 +80,9 @@ static void map_ns_tids(const struct snapshot *s, struct u64map *m)
 	}
 }
 
-static void analyze_one(struct snapshot *s, const struct u64map *ns_tids,
-			const struct thread_snap *t, struct lock_wait *w)
+void lock_wait_of(pid_t pid, struct symcache *sc, const struct thread_facts *f,
+		  const struct stack *st, const struct u64map *ns_tids, struct lock_wait *w)
 {
-	const struct thread_facts *f = &t->facts;
 	int32_t v;
 	memset(w, 0, sizeof(*w));
 	w->owner = -1;
@@ -95,16 +93,16 @@ static void analyze_one(struct snapshot *s, const struct u64map *ns_tids,
 	    op != FUTEX_LOCK_PI2_OP && op != FUTEX_WAIT_REQUEUE_PI_OP)
 		return;
 	uint64_t uaddr = f->sc.args[0];
-	w->kind = kind_from_stack(s, t);
+	w->kind = kind_from_stack(sc, st);
 	w->addr = uaddr;
 	switch (w->kind) {
 	case LOCK_MUTEX:
 		/* The futex is the mutex's first word; a PI mutex keeps its
 		 * owner there, the others in __owner. */
 		if (op == FUTEX_LOCK_PI_OP || op == FUTEX_LOCK_PI2_OP) {
-			if (read_int(s->pid, uaddr, &v))
+			if (read_int(pid, uaddr, &v))
 				w->owner = owner_index(ns_tids, v & FUTEX_TID_MASK);
-		} else if (read_int(s->pid, uaddr + MUTEX_OWNER_OFF, &v)) {
+		} else if (read_int(pid, uaddr + MUTEX_OWNER_OFF, &v)) {
 			w->owner = owner_index(ns_tids, v);
 		}
 		break;
@@ -112,7 +110,7 @@ static void analyze_one(struct snapshot *s, const struct u64map *ns_tids,
 		/* Readers and writers wait on one of two futex words; the lock
 		 * is 8-byte aligned, which tells which. */
 		w->addr = uaddr % 8 == 0 ? uaddr - RWLOCK_WRPHASE_OFF : uaddr - RWLOCK_WRITERS_OFF;
-		if (!read_int(s->pid, w->addr + RWLOCK_CUR_WRITER_OFF, &v))
+		if (!read_int(pid, w->addr + RWLOCK_CUR_WRITER_OFF, &v))
 			break;
 		if (v == 0)
 			return;  /* no writer: held by readers, who are not recorded */
@@ -120,7 +118,7 @@ static void analyze_one(struct snapshot *s, const struct u64map *ns_tids,
 		break;
 	case LOCK_JOIN:
 		/* The futex is the joined thread's tid field, which holds its tid. */
-		if (read_int(s->pid, uaddr, &v))
+		if (read_int(pid, uaddr, &v))
 			w->owner = owner_index(ns_tids, v);
 		break;
 	case LOCK_CONDVAR:
@@ -144,7 +142,7 @@ struct lock_wait *locks_analyze(struct snapshot *s)
 	struct u64map ns_tids = { 0 };
 	map_ns_tids(s, &ns_tids);
 	for (size_t i = 0; i < s->n; i++)
-		analyze_one(s, &ns_tids, &s->t[i], &w[i]);
+		lock_wait_of(s->pid, s->sc, &s->t[i].facts, &s->t[i].stack, &ns_tids, &w[i]);
 	u64map_free(&ns_tids);
 	return w;
 }

@@ -1,4 +1,6 @@
 /* recout_pprof.c - the Go CPU-profile layout. */
+#include <inttypes.h>
+
 #include "pprof.h"
 #include "recout.h"
 
@@ -17,12 +19,17 @@ int recout_pprof(FILE *f, const struct recording *rec, struct symcache *sc,
 	for (size_t i = 0; i < rec->agg.n; i++) {
 		const struct agg_entry *e = rec->agg.entries[i];
 		int64_t values[2] = { (int64_t)e->count, (int64_t)e->count * period };
-		struct pprof_label labels[3] = {
+		char lock[32];
+		snprintf(lock, sizeof(lock), "0x%" PRIx64, e->lock);
+		struct pprof_label labels[5] = {
 			{ "thread", aggregate_thread_name(&rec->agg, e->tid), 0 },
 			{ "tid", NULL, e->tid },
 			{ "state", procfs_state_name(e->state), 0 },
+			{ "lock", lock, 0 },
+			{ "owner", NULL, e->owner },
 		};
-		pprof_add_sample(p, e->frames, e->nframes, values, labels, 3);
+		size_t nl = !e->lock ? 3 : !e->owner ? 4 : 5;
+		pprof_add_sample(p, e->frames, e->nframes, values, labels, nl);
 	}
 	ret = pprof_write(p, f);
 	pprof_free(p);

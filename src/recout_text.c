@@ -161,6 +161,101 @@ static void thread_table(FILE *f, const struct recording *rec, struct symcache *
 	free(rows);
 }
 
+/* The first frame of a stack outside the C library: where the program
+ * asked for the lock. */
+static void waiter_frame(const struct agg_entry *e, struct symcache *sc, char *buf, size_t size)
+{
+	snprintf(buf, size, "??");
+	for (size_t k = 0; k < e->nframes; k++) {
+		const struct symbol *sym = symcache_get(sc, e->frames[k].pc, e->frames[k].is_return);
+		if (sym->module && strncmp(sym->module->name, "libc.so", 7) == 0)
+			continue;
+		recout_frame_name(sym, &sym->frames[sym->nframes - 1], buf, size);
+		return;
+	}
+}
+
+struct lock_row {
+	uint64_t lock;
+	uint64_t samples;
+	pid_t owner;              /* the holder seen most recently */
+	struct strtab where;      /* waiters' frames */
+	uint64_t *where_n;
+	size_t where_cap;
+};
+
+static int by_samples(const void *a, const void *b)
+{
+	const struct lock_row *x = a, *y = b;
+	if (x->samples != y->samples)
+		return x->samples > y->samples ? -1 : 1;
+	return x->lock < y->lock ? -1 : 1;
+}
+
+/* Wall mode: the locks threads spent the most samples waiting on. */
+static void contended_locks(FILE *f, const struct recording *rec, struct symcache *sc)
+{
+	struct lock_row *rows = NULL;
+	size_t n = 0;
+	struct u64map idx = { 0 };
+	char name[512];
+
+	for (size_t i = 0; i < rec->agg.n; i++) {
+		const struct agg_entry *e = rec->agg.entries[i];
+		uint64_t k;
+		if (!e->lock)
+			continue;
+		if (!u64map_get(&idx, e->lock, &k)) {
+			rows = xreallocarray(rows, n + 1, sizeof(*rows));
+			memset(&rows[n], 0, sizeof(rows[n]));
+			rows[n].lock = e->lock;
+			u64map_put(&idx, e->lock, n);
+			k = n++;
+		}
+		struct lock_row *r = &rows[k];
+		r->samples += e->count;
+		if (e->owner)
+			r->owner = e->owner;
+		waiter_frame(e, sc, name, sizeof(name));
+		size_t before = r->where.n, w = strtab_intern(&r->where, name);
+		if (w == before) {
+			XGROW(r->where_n, r->where_cap, w);
+			r->where_n[w] = 0;
+		}
+		r->where_n[w] += e->count;
+	}
+	if (n) {
+		qsort(rows, n, sizeof(*rows), by_samples);
+		fprintf(f, "\nMost contended locks (thread-samples spent waiting)\n");
+		fprintf(f, "%10s  %-18s  %-24s  %s\n", "samples", "lock", "holder", "waiters in");
+	}
+	for (size_t i = 0; i < n && i < TOP; i++) {
+		struct lock_row *r = &rows[i];
+		char holder[64] = "-";
+		if (r->owner)
+			snprintf(holder, sizeof(holder), "%d %s", (int)r->owner,
+				 aggregate_thread_name(&rec->agg, r->owner));
+		fprintf(f, "%10" PRIu64 "  0x%-16" PRIx64 "  %-24s  ", r->samples, r->lock, holder);
+		/* The three places waited from most, largest first. */
+		for (size_t shown = 0; shown < 3 && shown < r->where.n; shown++) {
+			size_t best = 0;
+			for (size_t w = 1; w < r->where.n; w++)
+				if (r->where_n[w] > r->where_n[best])
+					best = w;
+			fprintf(f, "%s%s (%" PRIu64 ")", shown ? ", " : "", r->where.strs[best],
+				r->where_n[best]);
+			r->where_n[best] = 0;
+		}
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < n; i++) {
+		strtab_free(&rows[i].where);
+		free(rows[i].where_n);
+	}
+	free(rows);
+	u64map_free(&idx);
+}
+
 void recout_text(FILE *f, const struct recording *rec, struct symcache *sc,
 		 const struct recout_opts *o)
 {
@@ -173,4 +268,5 @@ void recout_text(FILE *f, const struct recording *rec, struct symcache *sc,
 	fprintf(f, "Top functions (flat: samples on top of the stack; cum: anywhere in it)\n");
 	top_functions(f, rec, sc, 0, TOP);
 	thread_table(f, rec, sc, o->threads);
+	contended_locks(f, rec, sc);
 }

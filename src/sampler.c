@@ -14,7 +14,9 @@
 #include "numparse.h"
 #include "sampler.h"
 #include "signals.h"
+#include "locks.h"
 #include "snapshot.h"
+#include "symbolize.h"
 #include "threadfacts.h"
 #include "tracer.h"
 #include "unwind.h"
@@ -36,6 +38,7 @@ struct rthread {
 	uint64_t last_run_ns;     /* schedstat at the last look */
 	char last_state;          /* state at the last full read */
 	bool have_last;           /* wall mode: last is the stack of the last capture */
+	struct agg_key last_key;  /* ... and what it was counted as */
 	bool last_sc_valid;       /* last_cpu_ns and last_sc describe it */
 	uint64_t last_cpu_ns;
 	struct proc_syscall last_sc;
@@ -48,6 +51,9 @@ struct sampler {
 	struct rthread **th;
 	size_t n, cap;
 	struct u64map index;      /* tid -> position in th */
+	struct u64map tids;       /* tid -> tid: the threads a lock owner may be */
+	struct symbolizer sym;    /* wall mode: to tell what a futex wait is */
+	struct symcache *sc;
 	struct unwinder *u;
 	struct capture cap_buf;   /* reused for every capture */
 	struct stack stack_buf;   /* reused for every unwind */
@@ -163,6 +169,7 @@ static int scan(struct sampler *s)
 			continue;
 		}
 		r->seen = true;
+		u64map_put(&s->tids, (uint64_t)r->t.tid, (uint64_t)r->t.tid);
 		XGROW(s->th, s->cap, s->n);
 		u64map_put(&s->index, (uint64_t)r->t.tid, s->n);
 		s->th[s->n++] = r;
@@ -183,6 +190,8 @@ static bool same_block(const struct rthread *r, const struct thread_facts *f)
 	       r->last_sc.sp == f->sc.sp && r->last_sc.pc == f->sc.pc;
 }
 
+static void lock_names_open(struct sampler *s);
+
 /* Re-read maps and modules when unwinding met code we did not know. */
 static void refresh_modules(struct sampler *s)
 {
@@ -200,12 +209,39 @@ static void refresh_modules(struct sampler *s)
 	free(text);
 	s->rec->ms = modules_open(s->o->pid, &s->rec->maps, s->o->debug_dir);
 	s->u = unwinder_new(s->rec->ms, &s->rec->maps);
+	lock_names_open(s);
 	pt_verbose("modules of process %d read again (%zu mappings)", (int)s->o->pid,
 		   s->rec->maps.n);
 }
 
 /* Decide what a tick does with r: count its last stack again, skip it,
  * or stop it (returns true, with *f read before the stop). */
+/* A symbol cache over the current modules, for telling lock waits apart
+ * (wall mode only: cpu mode never samples a blocked thread). */
+static void lock_names_open(struct sampler *s)
+{
+	if (s->sc)
+		symcache_free(s->sc);
+	s->sc = NULL;
+	if (s->o->mode != MODE_WALL)
+		return;
+	s->sym = (struct symbolizer){ s->rec->ms, true, false };
+	s->sc = symcache_new(symbolize_resolve, &s->sym);
+}
+
+/* The lock a blocked thread waits on, and its holder, for the labels. */
+static void label_lock(struct sampler *s, const struct thread_facts *f, struct agg_key *k)
+{
+	struct lock_wait w;
+	if (!s->sc)
+		return;
+	lock_wait_of(s->o->pid, s->sc, f, &s->stack_buf, &s->tids, &w);
+	if (w.kind == LOCK_NONE)
+		return;
+	k->lock = w.addr;
+	k->owner = w.owner > 0 ? (pid_t)w.owner : 0;
+}
+
 static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts *f)
 {
 	uint64_t run_ns;
@@ -224,7 +260,7 @@ static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts 
 	if (idle && s->o->mode == MODE_CPU)
 		return false;
 	if (idle && r->have_last) {
-		aggregate_add(&s->rec->agg, r->t.tid, r->last_state, r->last.frames, r->last.n, 1);
+		aggregate_add(&s->rec->agg, &r->last_key, r->last.frames, r->last.n, 1);
 		s->rec->st.samples++;
 		return false;
 	}
@@ -244,7 +280,9 @@ static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts 
 		return false;
 	if (s->o->mode == MODE_WALL && f->state != 'R' && same_block(r, f)) {
 		/* Blocked where it was at its last capture: same stack. */
-		aggregate_add(&s->rec->agg, r->t.tid, f->state, r->last.frames, r->last.n, 1);
+		struct agg_key k = r->last_key;
+		k.state = f->state;
+		aggregate_add(&s->rec->agg, &k, r->last.frames, r->last.n, 1);
 		s->rec->st.samples++;
 		return false;
 	}
@@ -275,7 +313,10 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 	}
 	if (s->stack_buf.end != UNWIND_COMPLETE)
 		st->truncated++;
-	aggregate_add(&s->rec->agg, r->t.tid, f->state, s->stack_buf.frames, s->stack_buf.n, 1);
+	struct agg_key k = { .tid = r->t.tid, .state = f->state };
+	if (s->o->mode == MODE_WALL)
+		label_lock(s, f, &k);
+	aggregate_add(&s->rec->agg, &k, s->stack_buf.frames, s->stack_buf.n, 1);
 	st->samples++;
 	if (s->o->mode == MODE_WALL) {
 		XGROW(r->last.frames, r->last.cap, s->stack_buf.n);
@@ -283,6 +324,7 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 		       s->stack_buf.n * sizeof(*s->stack_buf.frames));
 		r->last.n = s->stack_buf.n;
 		r->have_last = true;
+		r->last_key = k;
 		r->last_cpu_ns = f->cpu_ns;
 		r->last_sc = f->sc;
 		r->last_sc_valid = f->have_syscall;
@@ -413,6 +455,7 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 	}
 	rec->ms = modules_open(o->pid, &rec->maps, o->debug_dir);
 	s.u = unwinder_new(rec->ms, &rec->maps);
+	lock_names_open(&s);
 	s.last_refresh = monotonic_ns();
 	/* Said once every thread is attached: from here on, what the target
 	 * does is recorded. */
@@ -478,6 +521,9 @@ out:
 	}
 	free(s.th);
 	u64map_free(&s.index);
+	u64map_free(&s.tids);
+	if (s.sc)
+		symcache_free(s.sc);
 	unwinder_free(s.u);
 	capture_free(&s.cap_buf);
 	free(s.batch);

@@ -17,7 +17,8 @@ TARGET_COMMON := $(TARGET_SRC)/common.c $(TARGET_SRC)/common.h
 CHAIN_SRC   := $(TARGET_SRC)/chain.c $(TARGET_SRC)/common.c
 
 TARGET_PROGS := chain chain-O2 chain-nopie chain-stripped cxx holdtrace zombie churn pool \
-                signals vforker oddname smashed ratio relay foldname
+                signals vforker oddname smashed ratio relay foldname \
+                deadlock2 deadlock3 held many
 
 .PHONY: targets
 targets: $(addprefix $(TARGETS_DIR)/,$(TARGET_PROGS))

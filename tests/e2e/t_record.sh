@@ -301,7 +301,8 @@ text_header_re() {
 
 # The sum of the samples column of a text report's thread table.
 text_thread_total() {
-	awk '/^Threads \(/ { on = 1; getline; next } on && NF { n += $3 } END { print n + 0 }' "$1"
+	# The table ends at the first blank line (more sections may follow).
+	awk '/^Threads \(/ { on = 1; getline; next } on && !NF { exit } on { n += $3 } END { print n + 0 }' "$1"
 }
 
 # A text report's structure: header, then the two tables with their
