@@ -19,6 +19,9 @@
 
 /* x86_64 glibc layouts (nptl, since 2.25). */
 #define MUTEX_OWNER_OFF 8         /* pthread_mutex_t.__data.__owner */
+#define MUTEX_KIND_OFF 16         /* ... __kind */
+/* Every bit __kind may hold: type (3), robust, PI, PP, shared, elision. */
+#define MUTEX_KIND_BITS (0x3 | 0x10 | 0x20 | 0x40 | 0x80 | 0x100 | 0x200)
 #define RWLOCK_WRPHASE_OFF 8      /* pthread_rwlock_t.__data.__wrphase_futex */
 #define RWLOCK_WRITERS_OFF 12     /* ... __writers_futex */
 #define RWLOCK_CUR_WRITER_OFF 24  /* ... __cur_writer */
@@ -97,6 +100,10 @@ void lock_wait_of(pid_t pid, struct symcache *sc, const struct thread_facts *f,
 	w->addr = uaddr;
 	switch (w->kind) {
 	case LOCK_MUTEX:
+		/* A __kind this glibc layout cannot hold: not the layout we
+		 * assume, so no owner is read from it. */
+		if (!read_int(pid, uaddr + MUTEX_KIND_OFF, &v) || (v & ~MUTEX_KIND_BITS) != 0)
+			break;
 		/* The futex is the mutex's first word; a PI mutex keeps its
 		 * owner there, the others in __owner. */
 		if (op == FUTEX_LOCK_PI_OP || op == FUTEX_LOCK_PI2_OP) {
