@@ -94,7 +94,9 @@ void census_take(const struct snapshot *s, struct census *c)
 		c->states = xreallocarray(c->states, c->nstates + 1, sizeof(*c->states));
 		c->states[c->nstates++] = (struct census_count){ state_order[k], counts[k] };
 	}
-	qsort(c->syscalls, c->nsyscalls, sizeof(*c->syscalls), by_count);
+	/* qsort wants a real array even for none (C11 7.22.5). */
+	if (c->nsyscalls > 1)
+		qsort(c->syscalls, c->nsyscalls, sizeof(*c->syscalls), by_count);
 	/* A name shared by one thread is no pool. */
 	for (size_t k = 0; k < npools; k++) {
 		if (pools[k].threads < 2) {
@@ -102,12 +104,15 @@ void census_take(const struct snapshot *s, struct census *c)
 			free(pools[k].other);
 			continue;
 		}
-		qsort(pools[k].blocked, pools[k].nblocked, sizeof(*pools[k].blocked), by_count);
+		if (pools[k].nblocked > 1)
+			qsort(pools[k].blocked, pools[k].nblocked, sizeof(*pools[k].blocked),
+			      by_count);
 		c->pools = xreallocarray(c->pools, c->npools + 1, sizeof(*c->pools));
 		c->pools[c->npools++] = pools[k];
 	}
 	free(pools);
-	qsort(c->pools, c->npools, sizeof(*c->pools), by_pool_size);
+	if (c->npools > 1)
+		qsort(c->pools, c->npools, sizeof(*c->pools), by_pool_size);
 }
 
 void census_free(struct census *c)

@@ -569,7 +569,8 @@ ssize_t procfs_list_tasks(pid_t pid, pid_t **tids)
 		goto fail;
 	closedir(dir);
 	/* readdir order is the kernel's, not guaranteed ascending. */
-	qsort(v, n, sizeof(*v), tid_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), tid_cmp);
 	*tids = v ? v : xmalloc(sizeof(*v));
 	return (ssize_t)n;
 fail:
