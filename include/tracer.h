@@ -92,5 +92,7 @@ struct tracer_counts {
 	uint64_t seize, interrupt, wait, getregs, readv, cont, detach;
 };
 extern struct tracer_counts tracer_counts;
+/* With -v: the counts, per thread-sample, on stderr. */
+void tracer_report_counts(uint64_t samples);
 
 #endif

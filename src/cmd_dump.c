@@ -9,6 +9,7 @@
 #include "outfile.h"
 #include "signals.h"
 #include "snapshot.h"
+#include "tracer.h"
 
 const struct cli_option dump_options[] = {
 	{ OPT_FORMAT, "format", 'f', "FMT", "text json pprof", "output format (default text)" },
@@ -135,6 +136,7 @@ int cmd_dump(const struct subcommand *self, int argc, char **argv)
 	};
 	signals_install();
 	ret = snapshot_take(&s, a.c.pid, &so);
+	tracer_report_counts(s.n);
 	if (signals_stop_requested()) {
 		snapshot_free(&s);
 		signals_finish();

@@ -16,6 +16,7 @@
 #include "sampler.h"
 #include "signals.h"
 #include "symbolize.h"
+#include "tracer.h"
 #include "xalloc.h"
 
 const struct cli_option record_options[] = {
@@ -267,6 +268,7 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 		ret = write_profile(&a, &rec, path);
 	if (!ret)
 		summary(&a, &rec, path);
+	tracer_report_counts(rec.st.stopped);
 	child_done = rec.st.child_done;
 	child_status = rec.st.child_status;
 	recording_free(&rec);

@@ -410,3 +410,17 @@ void tracer_detach(struct traced *t)
 		pt_syserr("ptrace(PTRACE_DETACH)", t->tid, errno);
 	t->ts = TS_DETACHED;
 }
+
+void tracer_report_counts(uint64_t samples)
+{
+	const struct tracer_counts *c = &tracer_counts;
+	uint64_t total = c->seize + c->interrupt + c->wait + c->getregs + c->readv + c->cont +
+			 c->detach;
+	pt_verbose("system calls on the target: %llu seize, %llu interrupt, %llu wait, "
+		   "%llu getregs, %llu process_vm_readv, %llu cont/listen, %llu detach; "
+		   "%.1f per thread-sample",
+		   (unsigned long long)c->seize, (unsigned long long)c->interrupt,
+		   (unsigned long long)c->wait, (unsigned long long)c->getregs,
+		   (unsigned long long)c->readv, (unsigned long long)c->cont,
+		   (unsigned long long)c->detach, samples ? (double)total / (double)samples : 0.0);
+}
