@@ -1,7 +1,8 @@
 /* snapshot.h - every thread's stack now: the pipeline behind `dump`.
  *
- * attach → capture → resume, one thread at a time, so no thread waits for
- * the others; then unwind and set up symbolization once everything runs
+ * attach → capture → detach, each thread held only for its own copy (a
+ * few are asked to stop at once, and whichever stops first is let go
+ * first); then unwind and set up symbolization once everything runs
  * again.  Threads that appear meanwhile are picked up (the task list is
  * rescanned until it holds no new tid); threads that exit are dropped.
  */
