@@ -168,8 +168,8 @@ fi
 
 cleanup() {
 	set +e
-	exec 3>&- 4<&- 5>&- 6<&-
-	for p in "$TPID" "$RPID"; do
+	exec 3>&- 4<&- 5>&- 6<&- 7>&- 8<&-
+	for p in "$TPID" "$RPID" "${APID:-}"; do
 		if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
 			kill -KILL "$p" 2>/dev/null
 			wait "$p" 2>/dev/null
@@ -686,6 +686,205 @@ if [ "$REC_RUNS" -ge 1 ]; then
 	fi
 fi
 
+# ------------------------------------------------ the target-side rows --
+#
+# Three more rows, each on its own small target (the others are gone by then):
+#   8. stall a spinning target thread sees per sample (bench/spinner.c):
+#      ptprof record cpu mode vs bench/floor.c (the least a ptrace sampler
+#      does) vs perf record
+#   9. peak RSS of a BENCH_RSS_SHORT s and a BENCH_RSS_LONG s record at 999 Hz
+#      (bench/ratio.c with BENCH_SHARE_IDLE idle threads), ptprof vs perf
+#  10. EINTRs a thread looping on epoll_wait(-1) sees (bench/epoll.c) during a
+#      ptprof record in cpu and in wall mode
+# Each figure is one run (BENCH_STALL_RUNS for row 8, median).
+
+X_ROWS=${BENCH_TARGET_ROWS:-1}
+X_SECS=5
+STALL_RUNS=${BENCH_STALL_RUNS:-1}
+RSS_SHORT=${BENCH_RSS_SHORT:-10}
+RSS_LONG=${BENCH_RSS_LONG:-60}
+RSS_RATE=999
+is_uint "$STALL_RUNS" && [ "$STALL_RUNS" -ge 1 ] || die "BENCH_STALL_RUNS must be a positive integer, not '$STALL_RUNS'"
+is_uint "$RSS_SHORT" && [ "$RSS_SHORT" -ge 1 ] || die "BENCH_RSS_SHORT must be a positive integer, not '$RSS_SHORT'"
+is_uint "$RSS_LONG" && [ "$RSS_LONG" -ge 1 ] || die "BENCH_RSS_LONG must be a positive integer, not '$RSS_LONG'"
+declare -A XV XCMD XFAIL
+XFAIL_PTPROF=0
+XNOTES=()
+xfail() { # tool message
+	case $1 in *ptprof*) XFAIL_PTPROF=1 ;; esac
+	XFAIL[$1]=${XFAIL[$1]:-$2}
+	XNOTES+=("$1 failed: $2")
+}
+xv() { XV[$1]+=" $2"; }
+
+APID='' ALINE=''
+start_aux() { # binary args...: sets APID, ALINE ("ready ..." line)
+	local line=
+	rm -f "$WORK/ain" "$WORK/aout"
+	mkfifo "$WORK/ain" "$WORK/aout"
+	"$@" <"$WORK/ain" >"$WORK/aout" 2>"$LOG/$(basename "$1").stderr" &
+	APID=$!
+	exec 7>"$WORK/ain" 8<"$WORK/aout"
+	read -r -t 120 -u 8 line || true
+	case $line in
+	"ready "*) ALINE=$line ;;
+	*) die "$1 did not get ready: '$line' $(cat "$LOG/$(basename "$1").stderr")" ;;
+	esac
+}
+stop_aux() {
+	exec 7>&- 8<&-
+	stop_pid "$APID"
+	APID=
+}
+aux_cmd() {
+	local answer=
+	printf '%s\n' "$1" >&7 2>/dev/null || return 1
+	read -r -t 30 -u 8 answer || return 1
+	printf '%s\n' "$answer"
+}
+aux_stall_sum() { # -> sum of gaps > 20 us since the last reset (ns)
+	local -a rep
+	read -r -a rep <<<"$(aux_cmd report)"
+	[ "${rep[0]:-}" = stall ] || die "spinner sent '${rep[*]}' instead of a stall report (dead, stopped or stuck?)"
+	printf '%s\n' "${rep[2]}"
+}
+
+if [ "$X_ROWS" = 1 ]; then
+	SPIN_BIN=$BD/spinner EPOLL_BIN=$BD/epoll FLOOR_BIN=$BD/floor
+	[ -x "$RATIO_BIN" ] || gcc -O1 -g -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -pthread -o "$RATIO_BIN" bench/ratio.c ||
+		die "could not build bench/ratio.c"
+	for x in spinner epoll floor; do
+		gcc -O2 -g -std=gnu11 -Wall -Wextra -pthread -o "$BD/$x" "bench/$x.c" || die "could not build bench/$x.c"
+	done
+	X_LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+	PERF_X_NA=$PERF_NA
+	command -v perf >/dev/null 2>&1 || PERF_X_NA="not installed"
+	mkdir -p "$PERF_HOME"
+
+	# ---- row 8: stall per sample
+	start_aux "$SPIN_BIN"
+	read -r _ SPIN_TASKS SPIN_TID <<<"$ALINE"
+	SPIN_PID=$APID
+	check_pid "start-up of $SPIN_BIN" "$SPIN_PID" "$SPIN_TASKS"
+	say "bench: spinner pid $SPIN_PID ready (spinning tid $SPIN_TID)"
+	printf 'run\ttool\twall_ns\tstall_sum_ns\tbaseline_sum_ns\tsamples\n' >"$LOG/stall.tsv"
+	for r in $(seq 1 "$STALL_RUNS"); do
+		for t in ptprof floor perf; do
+			[ "$t" != perf ] || [ -z "$PERF_X_NA" ] || continue
+			case $t in
+			ptprof) CMD=(timeout "$RT" "${PTPROF_RECORD_WORDS[@]}" -p "$SPIN_PID" -d "$X_SECS" -r "$REC_RATE" -m cpu -o "$OUT/stall-ptprof.$r.pb.gz") ;;
+			floor) CMD=(timeout "$RT" "$FLOOR_BIN" "$SPIN_PID" "$SPIN_TID" "$X_SECS" "$REC_RATE") ;;
+			perf) CMD=(timeout "$RT" env HOME="$PERF_HOME" perf record -e cpu-clock --call-graph dwarf -F "$REC_RATE"
+				-p "$SPIN_PID" -o "$OUT/stall-perf.data" -- sleep "$X_SECS") ;;
+			esac
+			XCMD[stall-$t]="$(shjoin "${CMD[@]}" | sed "s/\\.$r\\./.N./g") > $LOG/stall-$t.N.stdout 2> $LOG/stall-$t.N.stderr"
+			say "bench: run $r/$STALL_RUNS stall $t"
+			[ "$(aux_cmd reset)" = ok ] || die "spinner did not acknowledge 'reset'"
+			rc=0
+			t0=$(now_ns)
+			"${CMD[@]}" >"$LOG/stall-$t.$r.stdout" 2>"$LOG/stall-$t.$r.stderr" || rc=$?
+			t1=$(now_ns)
+			s=$(aux_stall_sum)
+			check_pid "stall run $r of $t: $(shjoin "${CMD[@]}")" "$SPIN_PID" "$SPIN_TASKS"
+			[ "$(aux_cmd reset)" = ok ] || die "spinner did not acknowledge 'reset'"
+			sleep "$(awk -v n=$((t1 - t0)) 'BEGIN { printf "%.6f", n / 1e9 }')"
+			b=$(aux_stall_sum)
+			if [ "$rc" != 0 ]; then
+				xfail "stall-$t" "$(why "$rc" "$LOG/stall-$t.$r.stderr")"
+				[ "$t" = ptprof ] && XFAIL_PTPROF=1
+				continue
+			fi
+			n=
+			case $t in
+			ptprof) sum=$(ptprof_summary "$LOG/stall-$t.$r.stderr") && read -r n _ <<<"$sum" ;;
+			floor) n=$(sed -n 's/^floor: \([0-9]*\) samples$/\1/p' "$LOG/stall-$t.$r.stdout") ;;
+			perf) n=$(env HOME="$PERF_HOME" perf script -i "$OUT/stall-perf.data" -F tid 2>"$LOG/stall-perf.$r.script.stderr" | grep -c '[0-9]' || true) ;;
+			esac
+			if ! is_uint "${n:-x}" || [ "$n" = 0 ]; then
+				xfail "stall-$t" "run $r: no sample count (stdout: $(head -c 200 "$LOG/stall-$t.$r.stdout" | tr '\n' ' '); stderr: $(tail -c 300 "$LOG/stall-$t.$r.stderr" | tr '\n' ' '))"
+				[ "$t" = ptprof ] && XFAIL_PTPROF=1
+				continue
+			fi
+			xv "stall-$t.sum" "$s"
+			xv "stall-$t.base" "$b"
+			xv "stall-$t.n" "$n"
+			xv "stall-$t.per" "$(awk -v s="$s" -v b="$b" -v n="$n" 'BEGIN { printf "%.0f", (s - b) / n }')"
+			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$t" $((t1 - t0)) "$s" "$b" "$n" >>"$LOG/stall.tsv"
+		done
+	done
+	check_pid "the last stall run" "$SPIN_PID" "$SPIN_TASKS"
+	stop_aux
+
+	# ---- row 9: peak RSS
+	start_ratio "$SHARE_IDLE"
+	RSS_PID=$RPID RSS_TASKS=$RTASKS
+	for d in "$RSS_SHORT" "$RSS_LONG"; do
+		for t in ptprof perf; do
+			[ "$t" != perf ] || [ -z "$PERF_X_NA" ] || continue
+			case $t in
+			ptprof) CMD=(timeout $((d + TIMEOUT)) "${PTPROF_RECORD_WORDS[@]}" -p "$RSS_PID" -d "$d" -r "$RSS_RATE" -o "$OUT/rss-ptprof.$d.pb.gz") ;;
+			perf) CMD=(timeout $((d + TIMEOUT)) env HOME="$PERF_HOME" perf record -e cpu-clock --call-graph dwarf -F "$RSS_RATE"
+				-p "$RSS_PID" -o "$OUT/rss-perf.$d.data" -- sleep "$d") ;;
+			esac
+			XCMD[rss-$t-$d]="$(shjoin /usr/bin/time -f %M -o "$LOG/rss-$t.$d.time" "${CMD[@]}") > /dev/null 2> $LOG/rss-$t.$d.stderr"
+			say "bench: peak RSS $t, $d s at $RSS_RATE Hz"
+			rc=0
+			/usr/bin/time -f %M -o "$LOG/rss-$t.$d.time" "${CMD[@]}" >/dev/null 2>"$LOG/rss-$t.$d.stderr" || rc=$?
+			check_pid "peak RSS run of $t ($d s): $(shjoin "${CMD[@]}")" "$RSS_PID" "$RSS_TASKS"
+			m=$(tail -1 "$LOG/rss-$t.$d.time" 2>/dev/null || true)
+			if [ "$rc" != 0 ] || ! is_uint "${m:-x}"; then
+				xfail "rss-$t" "$d s: $(why "$rc" "$LOG/rss-$t.$d.stderr")"
+				continue
+			fi
+			XV[rss-$t.$d]=$m
+			if [ "$t" = ptprof ] && sum=$(ptprof_summary "$LOG/rss-$t.$d.stderr"); then
+				read -r n _ tk ms _ <<<"$sum"
+				XV[rss-$t.$d.note]="$n samples, $ms ticks missed"
+			elif [ "$t" = perf ]; then
+				n=$(sed -n 's/.*Captured and wrote \([0-9.]* MB\).*(\([0-9]*\) samples).*/\2 samples, \1 written/p' "$LOG/rss-$t.$d.stderr" | tail -1)
+				XV[rss-$t.$d.note]=$n
+			fi
+		done
+	done
+	check_pid "the last peak RSS run" "$RSS_PID" "$RSS_TASKS"
+	stop_ratio
+
+	# ---- row 10: EINTRs in epoll_wait
+	start_aux "$EPOLL_BIN"
+	read -r _ EP_TASKS EP_TID EP_BUSY <<<"$ALINE"
+	EP_PID=$APID
+	check_pid "start-up of $EPOLL_BIN" "$EP_PID" "$EP_TASKS"
+	say "bench: epoll target pid $EP_PID ready (epoll_wait tid $EP_TID, busy tid $EP_BUSY)"
+	for m in baseline cpu wall; do
+		[ "$(aux_cmd reset)" = ok ] || die "epoll target did not acknowledge 'reset'"
+		if [ "$m" = baseline ]; then
+			say "bench: EINTR baseline ($X_SECS s, no tool)"
+			sleep "$X_SECS"
+		else
+			CMD=(timeout "$RT" "${PTPROF_RECORD_WORDS[@]}" -p "$EP_PID" -d "$X_SECS" -r "$REC_RATE" -m "$m" -o "$OUT/eintr-$m.pb.gz")
+			XCMD[eintr-$m]="$(shjoin "${CMD[@]}") 2> $LOG/eintr-$m.stderr"
+			say "bench: EINTR ptprof $m mode"
+			rc=0
+			"${CMD[@]}" >/dev/null 2>"$LOG/eintr-$m.stderr" || rc=$?
+		fi
+		read -r -a REP <<<"$(aux_cmd report)"
+		[ "${REP[0]:-}" = eintr ] || die "epoll target sent '${REP[*]}' instead of an eintr report (dead, stopped or stuck?)"
+		check_pid "EINTR run ($m)" "$EP_PID" "$EP_TASKS"
+		if [ "$m" != baseline ]; then
+			if [ "$rc" != 0 ]; then
+				xfail "eintr-$m" "$(why "$rc" "$LOG/eintr-$m.stderr")"
+				XFAIL_PTPROF=1
+				continue
+			fi
+			sum=$(ptprof_summary "$LOG/eintr-$m.stderr") && read -r n _ <<<"$sum" || n='?'
+			XV[eintr-$m.samples]=$n
+		fi
+		XV[eintr-$m]=${REP[1]} XV[eintr-$m.other]=${REP[2]}
+	done
+	stop_aux
+	X_LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+fi
+
 # ------------------------------------------------------------ the report --
 
 cell() { # tool kind(ms|stall|count) values...
@@ -997,11 +1196,96 @@ report_record() {
 	fi
 }
 
-{ report; report_record; } | tee "$BD/results.md"
+
+# ------------------------------------------------ the target-side report --
+
+fmt_kib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
+x_na() { [ -n "$PERF_X_NA" ] && printf 'n/a (%s)' "$PERF_X_NA"; }
+stall_cell() { # tool
+	local t=$1
+	[ "$t" != perf ] || ! x_na || return 0
+	if [ -z "${XV[stall-$t.per]:-}" ]; then
+		printf 'failed (%s)' "${XFAIL[stall-$t]:-no figures}" | head -c 300
+		return 0
+	fi
+	# shellcheck disable=SC2046
+	awk -v p="$(median ${XV[stall-$t.per]})" -v s="$(median ${XV[stall-$t.sum]})" -v b="$(median ${XV[stall-$t.base]})" \
+		-v n="$(median ${XV[stall-$t.n]})" 'BEGIN {
+		printf "%.1f µs (gaps > 20 µs: %.2f ms − baseline %.2f ms, / %d samples)", p / 1e3, s / 1e6, b / 1e6, n }'
+}
+rss_cell() { # tool
+	local t=$1 a b
+	[ "$t" != perf ] || ! x_na || return 0
+	a=${XV[rss-$t.$RSS_SHORT]:-} b=${XV[rss-$t.$RSS_LONG]:-}
+	printf '%s s: %s (%s); %s s: %s (%s); %s s / %s s: %s' \
+		"$RSS_SHORT" "$( [ -n "$a" ] && fmt_kib "$a" || echo failed)" "${XV[rss-$t.$RSS_SHORT.note]:-}" \
+		"$RSS_LONG" "$( [ -n "$b" ] && fmt_kib "$b" || echo failed)" "${XV[rss-$t.$RSS_LONG.note]:-}" \
+		"$RSS_LONG" "$RSS_SHORT" "$( [ -n "$a" ] && [ -n "$b" ] && fmt_ratio "$b" "$a" || echo —)"
+}
+report_target() {
+	[ "$X_ROWS" = 1 ] || return 0
+	local r w
+	printf '\n## What the target pays: stall per sample, peak RSS, EINTRs (one run each unless noted)\n\n'
+	printf 'Load average (1/5/15 min) at start of these runs %s, at end %s; %s CPUs.\n\n' "$X_LOAD_START" "$X_LOAD_END" "$(nproc)"
+	printf '| | ptprof record | floor (bench/floor.c) | perf record | ratio |\n'
+	printf '|---|---:|---:|---:|---:|\n'
+	r='—'
+	# shellcheck disable=SC2046
+	[ -n "${XV[stall-ptprof.per]:-}" ] && [ -n "${XV[stall-floor.per]:-}" ] &&
+		r="ptprof / floor $(fmt_ratio "$(median ${XV[stall-ptprof.per]})" "$(median ${XV[stall-floor.per]})")"
+	printf '| stall the target sees per sample (%s s at %s Hz, cpu mode, 1 spinning thread; median of %s) | %s | %s | %s | %s |\n' \
+		"$X_SECS" "$REC_RATE" "$STALL_RUNS" "$(stall_cell ptprof)" "$(stall_cell floor)" "$(stall_cell perf)" "$r"
+	r='—'
+	[ -n "${XV[rss-ptprof.$RSS_LONG]:-}" ] && [ -n "${XV[rss-perf.$RSS_LONG]:-}" ] &&
+		r="ptprof / perf at $RSS_LONG s $(fmt_ratio "${XV[rss-ptprof.$RSS_LONG]}" "${XV[rss-perf.$RSS_LONG]}")"
+	printf '| peak RSS of a %s s and a %s s record at %s Hz (1 busy + %s idle threads) | %s | — | %s | %s |\n' \
+		"$RSS_SHORT" "$RSS_LONG" "$RSS_RATE" "$SHARE_IDLE" "$(rss_cell ptprof)" "$(rss_cell perf)" "$r"
+	printf '| EINTRs seen by a thread looping on epoll_wait(-1) during a %s s record (target: 0 in cpu mode, ≤ 1 in wall mode) | cpu mode: %s (%s samples); wall mode: %s (%s samples); no tool: %s | — | — | — |\n' \
+		"$X_SECS" "${XV[eintr-cpu]:-failed}" "${XV[eintr-cpu.samples]:-?}" "${XV[eintr-wall]:-failed}" \
+		"${XV[eintr-wall.samples]:-?}" "${XV[eintr-baseline]:-?}"
+
+	printf '\nCommands (N = run number):\n\n'
+	printf -- '- stall row: target `%s` (PID %s; its spinning thread TID %s is the only running thread, main blocks in read(2))\n' "$SPIN_BIN" "$SPIN_PID" "$SPIN_TID"
+	for t in ptprof floor perf; do
+		[ -n "${XCMD[stall-$t]:-}" ] && printf '  - %s: `%s`\n' "$t" "${XCMD[stall-$t]}"
+	done
+	printf '  - per sample = (sum of the spinner'"'"'s CLOCK_MONOTONIC gaps > 20 µs during the command − the same sum over an idle\n'
+	printf '    period of the same length right after, no tool attached) / samples.  Samples: ptprof "recorded ... N samples" on\n'
+	printf '    stderr; floor "floor: N samples" on stdout; perf: lines of `perf script -i %s -F tid`.\n' "$OUT/stall-perf.data"
+	printf '    floor: PTRACE_SEIZE once, per tick INTERRUPT, waitpid(__WALL), GETREGS, one 8 KiB process_vm_readv from rsp, CONT.\n'
+	printf '  - every run: %s\n' "$LOG/stall.tsv"
+	printf -- '- RSS row: target `%s %s` (PID %s); peak RSS = %%M (KiB) of GNU time, one run each, in this order:\n' "$RATIO_BIN" "$SHARE_IDLE" "$RSS_PID"
+	for d in "$RSS_SHORT" "$RSS_LONG"; do
+		for t in ptprof perf; do
+			[ -n "${XCMD[rss-$t-$d]:-}" ] && printf '  - `%s`\n' "${XCMD[rss-$t-$d]}"
+		done
+	done
+	printf -- '- EINTR row: target `%s` (PID %s; epoll_wait thread TID %s, busy thread TID %s); `reset` on stdin, the\n' "$EPOLL_BIN" "$EP_PID" "$EP_TID" "$EP_BUSY"
+	printf '  command, then `report` (count of epoll_wait returns with errno EINTR); "no tool": `sleep %s` instead.\n' "$X_SECS"
+	for m in cpu wall; do
+		[ -n "${XCMD[eintr-$m]:-}" ] && printf '  - %s mode: `%s`\n' "$m" "${XCMD[eintr-$m]}"
+	done
+
+	w=
+	for r in "${XNOTES[@]}"; do w+="- $r"$'\n'; done
+	[ -n "$PERF_X_NA" ] && w+="- perf: $PERF_X_NA"$'\n'
+	if [ -n "${XV[stall-ptprof.per]:-}" ] && [ -n "${XV[stall-floor.per]:-}" ]; then
+		# shellcheck disable=SC2046
+		w+=$(awk -v a="$(median ${XV[stall-ptprof.per]})" -v b="$(median ${XV[stall-floor.per]})" 'BEGIN {
+			if (b > 0 && a / b > 1.3) printf "- ptprof stalls the target %.2f× as long per sample as the floor (above 1.3×)\n", a / b }')
+	fi
+	[ "${XV[eintr-cpu]:-0}" = 0 ] || w+="- ptprof cpu mode injected ${XV[eintr-cpu]} EINTRs into a thread blocked in epoll_wait (target: 0)"$'\n'
+	[ "${XV[eintr-wall]:-0}" -le 1 ] 2>/dev/null || w+="- ptprof wall mode injected ${XV[eintr-wall]} EINTRs into a thread blocked in epoll_wait (target: at most 1 per record)"$'\n'
+	[ "${XV[eintr-baseline]:-0}" = 0 ] || w+="- the epoll thread saw ${XV[eintr-baseline]} EINTRs with no tool attached"$'\n'
+	[ -z "$w" ] || printf '\nNotes and failures (target-side rows):\n\n%s' "$w"
+}
+
+{ report; report_record; report_target; } | tee "$BD/results.md"
 
 # A ptprof failure fails `make bench`; a failing peer is only reported.
 if [ "${NFAIL[ptprof]}" != 0 ] || [ "${NSYSFAIL[ptprof]}" != 0 ] ||
-	[ "${RFAIL[ptprof-share]:-0}" != 0 ] || [ "${RFAIL[ptprof-cpu]:-0}" != 0 ] || [ "${RFAIL[ptprof-wall]:-0}" != 0 ]; then
+	[ "${RFAIL[ptprof-share]:-0}" != 0 ] || [ "${RFAIL[ptprof-cpu]:-0}" != 0 ] || [ "${RFAIL[ptprof-wall]:-0}" != 0 ] ||
+	[ "${XFAIL_PTPROF:-0}" != 0 ]; then
 	say "bench: ptprof failed in some runs (see Failures above)"
 	exit 1
 fi
