@@ -1,5 +1,6 @@
 /* sampler.c - tick, stop, copy, resume, unwind, count. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,17 +394,7 @@ static void wait_for_tick(struct sampler *s, uint64_t deadline)
 	}
 }
 
-static void release_all(struct sampler *s)
-{
-	drain_events(s);
-	for (size_t i = 0; i < s->n; i++) {
-		tracer_detach(&s->th[i]->t);
-		note_child(s, &s->th[i]->t);
-	}
-	prune(s);
-}
-
-int sampler_run(const struct sampler_opts *o, struct recording *rec)
+static int sample_all(const struct sampler_opts *o, struct recording *rec)
 {
 	struct sampler s = { .o = o, .rec = rec };
 	sigset_t chld;
@@ -513,7 +504,9 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 out:
-	release_all(&s);
+	/* Hand back what is pending; the threads themselves are let go when
+	 * this thread exits (see sampler_run). */
+	drain_events(&s);
 	for (size_t i = 0; i < s.n; i++) {
 		stack_free(&s.th[i]->last);
 		thread_files_close(&s.th[i]->files);
@@ -529,6 +522,53 @@ out:
 	free(s.batch);
 	stack_free(&s.stack_buf);
 	return ret;
+}
+
+struct run_args {
+	const struct sampler_opts *o;
+	struct recording *rec;
+	int ret;
+};
+
+static void *sampler_thread(void *p)
+{
+	struct run_args *a = p;
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	/* Ctrl-C and friends interrupt this thread's waits. */
+	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
+	a->ret = sample_all(a->o, a->rec);
+	return NULL;
+}
+
+/* The recording runs in a thread of its own, which is the tracer of every
+ * thread it seized.  When it exits the kernel detaches them all without
+ * stopping them: a thread blocked in epoll_wait, which any stop would end
+ * with EINTR, never notices the detach.  Detaching from the main thread
+ * would need a stop of each. */
+int sampler_run(const struct sampler_opts *o, struct recording *rec)
+{
+	struct run_args a = { o, rec, 0 };
+	sigset_t block, old;
+	pthread_t t;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	if (pthread_create(&t, NULL, sampler_thread, &a) != 0) {
+		pt_perror("pthread_create");
+		a.ret = EXIT_FAILED;
+	} else {
+		pthread_join(t, NULL);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return a.ret;
 }
 
 void recording_free(struct recording *rec)
