@@ -148,19 +148,14 @@ int tracer_diagnose_eperm(pid_t pid, pid_t tid)
 	return EXIT_FAILED;
 }
 
-static bool thread_exists(pid_t pid, pid_t tid)
-{
-	char buf[64];
-	return procfs_read(pid, tid, "stat", buf, sizeof(buf)) > 0;
-}
-
-/* A thread that already exited (a zombie) refuses PTRACE_SEIZE with EPERM. */
-static bool thread_exiting(pid_t pid, pid_t tid)
+/* A thread that is gone or already exited (a zombie refuses
+ * PTRACE_SEIZE with EPERM): nothing to attach to, and no error. */
+static bool thread_gone(pid_t pid, pid_t tid)
 {
 	char buf[1024];
 	struct proc_stat st;
-	return procfs_read(pid, tid, "stat", buf, sizeof(buf)) > 0 &&
-	       procfs_parse_stat(buf, &st) == 0 && (st.state == 'Z' || st.state == 'X');
+	return procfs_read(pid, tid, "stat", buf, sizeof(buf)) <= 0 ||
+	       procfs_parse_stat(buf, &st) < 0 || st.state == 'Z' || st.state == 'X';
 }
 
 int tracer_seize(pid_t pid, struct traced *t)
@@ -171,14 +166,15 @@ int tracer_seize(pid_t pid, struct traced *t)
 		t->group_stop = false;
 		return 0;
 	}
-	if (errno == ESRCH || !thread_exists(pid, t->tid) || thread_exiting(pid, t->tid)) {
+	int err = errno;  /* the /proc reads below may change errno */
+	if (err == ESRCH || thread_gone(pid, t->tid)) {
 		t->ts = TS_GONE;
 		return 1;
 	}
-	if (errno == EPERM)
+	if (err == EPERM)
 		return tracer_diagnose_eperm(pid, t->tid);
 	pt_error("cannot attach to %d: ptrace(PTRACE_SEIZE, %d): %s", (int)pid, (int)t->tid,
-		 strerror(errno));
+		 strerror(err));
 	return EXIT_FAILED;
 }
 
