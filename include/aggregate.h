@@ -51,8 +51,11 @@ struct aggregate {
 	uint64_t total;           /* samples added */
 };
 
-void aggregate_add(struct aggregate *a, const struct agg_key *k, const struct stack_frame *frames,
-		   size_t n, uint64_t count);
+/* The entry counted; it stays where it is until aggregate_free. */
+struct agg_entry *aggregate_add(struct aggregate *a, const struct agg_key *k,
+				const struct stack_frame *frames, size_t n, uint64_t count);
+/* Count an entry aggregate_add returned again, without hashing its stack. */
+void aggregate_count(struct aggregate *a, struct agg_entry *e, uint64_t count);
 /* Remember (or update) a thread's name. */
 void aggregate_thread(struct aggregate *a, pid_t tid, const char *name);
 const char *aggregate_thread_name(const struct aggregate *a, pid_t tid);

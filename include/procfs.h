@@ -23,6 +23,7 @@ struct proc_stat {
 	unsigned long flags;      /* PF_* (PF_KTHREAD = 0x00200000) */
 	uint64_t utime_ticks;
 	uint64_t stime_ticks;
+	int num_threads;          /* of the process (0 when not given) */
 	int processor;            /* CPU last run on */
 };
 #define PROC_PF_KTHREAD 0x00200000UL

@@ -36,8 +36,8 @@ static void place(struct aggregate *a, struct agg_entry *e)
 	a->slots[i] = e;
 }
 
-void aggregate_add(struct aggregate *a, const struct agg_key *k, const struct stack_frame *frames,
-		   size_t n, uint64_t count)
+struct agg_entry *aggregate_add(struct aggregate *a, const struct agg_key *k,
+				const struct stack_frame *frames, size_t n, uint64_t count)
 {
 	uint64_t h = key_hash(k, frames, n);
 	a->total += count;
@@ -45,7 +45,7 @@ void aggregate_add(struct aggregate *a, const struct agg_key *k, const struct st
 		for (size_t i = h & (a->nslots - 1); a->slots[i]; i = (i + 1) & (a->nslots - 1)) {
 			if (same(a->slots[i], h, k, frames, n)) {
 				a->slots[i]->count += count;
-				return;
+				return a->slots[i];
 			}
 		}
 	}
@@ -63,6 +63,13 @@ void aggregate_add(struct aggregate *a, const struct agg_key *k, const struct st
 	XGROW(a->entries, a->cap, a->n);
 	a->entries[a->n++] = e;
 	place(a, e);
+	return e;
+}
+
+void aggregate_count(struct aggregate *a, struct agg_entry *e, uint64_t count)
+{
+	e->count += count;
+	a->total += count;
 }
 
 void aggregate_thread(struct aggregate *a, pid_t tid, const char *name)

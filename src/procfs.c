@@ -132,11 +132,13 @@ int procfs_parse_stat(const char *text, struct proc_stat *st)
 			else
 				s.stime_ticks = u;
 			break;
-		case 4: case 39:
+		case 4: case 20: case 39:
 			if (next_s64(&p, &v) < 0 || v < -1 || v > INT_MAX)
 				return -1;
 			if (field == 4)
 				s.ppid = (pid_t)v;
+			else if (field == 20)
+				s.num_threads = (int)v;
 			else
 				s.processor = (int)v;
 			break;

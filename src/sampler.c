@@ -26,10 +26,26 @@
 /* A thread in uninterruptible sleep is given this long to stop; it stays
  * asked and is collected at a later tick if it stops late. */
 #define DISK_SLEEP_WAIT_MS 10
-/* How often the task list is read for new threads. */
+/* How often the process's thread count is compared with the task list
+ * last read, and how often the list is read whatever the count says (a
+ * thread may have exited and another started in between; one that runs
+ * is noticed sooner, by the process CPU clock). */
 #define SCAN_NS 100000000ULL
+#define FULL_SCAN_NS 1000000000ULL
 /* Re-reading the modules is not free; at most this often. */
 #define REFRESH_NS 1000000000ULL
+/* After this many looks in a row at an unchanged schedstat a thread is
+ * quiet: it is no longer read at every tick.  Whether any quiet thread
+ * ran is told by the process's CPU clock, one system call for all of
+ * them (it sums the same counters schedstat shows). */
+#define QUIET_LOOKS 2
+/* Process run time not explained by the threads read this tick, past
+ * which the quiet threads are read as well. */
+#define UNEXPLAINED_NS 1000000LL
+/* The quiet threads are read anyway this often: in wall mode a thread can
+ * move to another wait with less CPU than UNEXPLAINED_NS. */
+#define READ_ALL_CPU_NS 1000000000ULL
+#define READ_ALL_WALL_NS 100000000ULL
 
 struct rthread {
 	struct traced t;
@@ -37,9 +53,12 @@ struct rthread {
 	struct thread_files files;
 	bool have_run;            /* last_run_ns and last_state are known */
 	uint64_t last_run_ns;     /* schedstat at the last look */
+	unsigned quiet_looks;     /* looks in a row at an unchanged last_run_ns */
+	bool deferred;            /* quiet, left for after the others this tick */
 	char last_state;          /* state at the last full read */
 	bool have_last;           /* wall mode: last is the stack of the last capture */
 	struct agg_key last_key;  /* ... and what it was counted as */
+	struct agg_entry *last_entry; /* ... and where */
 	bool last_sc_valid;       /* last_cpu_ns and last_sc describe it */
 	uint64_t last_cpu_ns;
 	struct proc_syscall last_sc;
@@ -65,6 +84,20 @@ struct sampler {
 	size_t batch_cap;
 	uint64_t last_refresh;
 	bool target_gone;
+	bool chld;                /* SIGCHLD seen: wait statuses may be pending */
+	ssize_t listed;           /* tasks in the last list read */
+	int stat_fd;              /* the process's stat, for its thread count */
+	/* What the process CPU clock says beyond the sum of the threads'
+	 * last_run_ns, as of the last tick that read every thread: run time
+	 * of threads gone or not sampled. */
+	bool have_clock;
+	clockid_t clock;
+	bool rebase;              /* threads came or went: read them all */
+	bool have_base;           /* unexplained_base is set */
+	bool stranger_ran;        /* CPU spent by a thread not in th: list the tasks */
+	uint64_t sum_run;         /* sum of last_run_ns */
+	int64_t unexplained_base;
+	uint64_t last_read_all;
 };
 
 static struct rthread *find(struct sampler *s, pid_t tid)
@@ -97,6 +130,7 @@ static void prune(struct sampler *s)
 	if (k != s->n) {
 		s->n = k;
 		reindex(s);
+		s->rebase = true;
 	}
 }
 
@@ -144,6 +178,8 @@ static int scan(struct sampler *s)
 		free(tids);
 		return 0;
 	}
+	s->listed = nt;
+	s->stranger_ran = false;
 	for (size_t i = 0; i < s->n; i++)
 		s->th[i]->seen = false;
 	for (ssize_t i = 0; i < nt; i++) {
@@ -175,6 +211,7 @@ static int scan(struct sampler *s)
 		u64map_put(&s->index, (uint64_t)r->t.tid, s->n);
 		s->th[s->n++] = r;
 		s->rec->st.threads_seen++;
+		s->rebase = true;
 	}
 	free(tids);
 	for (size_t i = 0; i < s->n; i++)
@@ -182,6 +219,18 @@ static int scan(struct sampler *s)
 			s->th[i]->t.ts = TS_GONE;  /* no longer in /proc: it exited */
 	prune(s);
 	return ret;
+}
+
+/* Whether the thread count differs from the last task list: listing a
+ * big process's tasks costs far more than reading this one number. */
+static bool count_changed(struct sampler *s)
+{
+	char buf[1024];
+	struct proc_stat ps;
+	if (procfs_pread(&s->stat_fd, s->o->pid, 0, "stat", buf, sizeof(buf)) <= 0 ||
+	    procfs_parse_stat(buf, &ps) < 0)
+		return true;
+	return ps.num_threads != s->listed;
 }
 
 static bool same_block(const struct rthread *r, const struct thread_facts *f)
@@ -243,6 +292,47 @@ static void label_lock(struct sampler *s, const struct thread_facts *f, struct a
 	k->owner = w.owner > 0 ? (pid_t)w.owner : 0;
 }
 
+/* Whether a thread that has not run since its last look is dealt with
+ * without stopping it: in cpu mode it is off CPU, so not sampled; in wall
+ * mode its last stack is counted again, if it has one. */
+static bool count_unmoved(struct sampler *s, struct rthread *r)
+{
+	if (s->o->mode == MODE_CPU)
+		return true;
+	if (!r->have_last)
+		return false;
+	aggregate_count(&s->rec->agg, r->last_entry, 1);
+	s->rec->st.samples++;
+	return true;
+}
+
+static bool quiet(const struct sampler *s, const struct rthread *r)
+{
+	return r->t.ts == TS_RUNNING && r->have_run && r->last_state != 'R' &&
+	       r->quiet_looks >= QUIET_LOOKS && (s->o->mode == MODE_CPU || r->have_last);
+}
+
+/* Names, states and run times read before the first tick, so that it
+ * reads /proc only for threads that ran since (the first read of a
+ * thread's files is the slow one). */
+static void prime(struct sampler *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		struct rthread *r = s->th[i];
+		struct thread_facts f;
+		uint64_t ns;
+		if (r->t.ts != TS_RUNNING ||
+		    thread_facts_read_files(&r->files, s->o->pid, r->t.tid, &f) < 0 ||
+		    thread_run_ns(&r->files, s->o->pid, r->t.tid, &ns) < 0)
+			continue;
+		aggregate_thread(&s->rec->agg, r->t.tid, f.name);
+		r->have_run = true;
+		r->last_run_ns = ns;
+		r->last_state = f.state;
+		s->sum_run += ns;
+	}
+}
+
 static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts *f)
 {
 	uint64_t run_ns;
@@ -256,15 +346,15 @@ static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts 
 	 * one has not run since the last look, so it is not on a CPU now and
 	 * its stack has not moved.  Only the others need their stat read. */
 	bool idle = r->have_run && run_ns == r->last_run_ns && r->last_state != 'R';
+	if (r->have_run && run_ns == r->last_run_ns)
+		r->quiet_looks++;
+	else
+		r->quiet_looks = 0;
+	s->sum_run += run_ns - (r->have_run ? r->last_run_ns : 0);
 	r->have_run = true;
 	r->last_run_ns = run_ns;
-	if (idle && s->o->mode == MODE_CPU)
+	if (idle && count_unmoved(s, r))
 		return false;
-	if (idle && r->have_last) {
-		aggregate_add(&s->rec->agg, &r->last_key, r->last.frames, r->last.n, 1);
-		s->rec->st.samples++;
-		return false;
-	}
 	if (thread_facts_read_files(&r->files, s->o->pid, r->t.tid, f) < 0) {
 		r->t.ts = TS_GONE;
 		return false;
@@ -317,9 +407,10 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 	struct agg_key k = { .tid = r->t.tid, .state = f->state };
 	if (s->o->mode == MODE_WALL)
 		label_lock(s, f, &k);
-	aggregate_add(&s->rec->agg, &k, s->stack_buf.frames, s->stack_buf.n, 1);
+	struct agg_entry *e = aggregate_add(&s->rec->agg, &k, s->stack_buf.frames, s->stack_buf.n, 1);
 	st->samples++;
 	if (s->o->mode == MODE_WALL) {
+		r->last_entry = e;
 		XGROW(r->last.frames, r->last.cap, s->stack_buf.n);
 		memcpy(r->last.frames, s->stack_buf.frames,
 		       s->stack_buf.n * sizeof(*s->stack_buf.frames));
@@ -341,11 +432,46 @@ static void tick(struct sampler *s)
 {
 	XGROW(s->batch, s->batch_cap, s->n);
 	size_t nb = 0;
-	for (size_t i = 0; i < s->n && !signals_stop_requested(); i++) {
-		struct batch_item *b = &s->batch[nb];
-		b->r = s->th[i];
-		if (want_stop(s, b->r, &b->f))
-			nb++;
+	uint64_t now = monotonic_ns();
+	struct timespec ts;
+	bool have_cpu = s->have_clock && clock_gettime(s->clock, &ts) == 0;
+	uint64_t cpu = have_cpu ? (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec : 0;
+	uint64_t every = s->o->mode == MODE_WALL ? READ_ALL_WALL_NS : READ_ALL_CPU_NS;
+	bool read_all = !have_cpu || s->rebase || now - s->last_read_all >= every;
+
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < s->n && !signals_stop_requested(); i++) {
+			struct rthread *r = s->th[i];
+			if (pass == 0) {
+				r->deferred = !read_all && quiet(s, r);
+				if (r->deferred)
+					continue;
+			} else if (!r->deferred) {
+				continue;
+			} else if (!read_all) {
+				count_unmoved(s, r);  /* quiet: true */
+				continue;
+			}
+			s->batch[nb].r = r;
+			if (want_stop(s, r, &s->batch[nb].f))
+				nb++;
+		}
+		/* Process CPU time that the threads just read do not account
+		 * for was spent by a quiet one: read them all. */
+		if (pass == 0 && !read_all &&
+		    (int64_t)(cpu - s->sum_run) - s->unexplained_base > UNEXPLAINED_NS)
+			read_all = true;
+	}
+	if (read_all && have_cpu) {
+		/* Still unexplained with every known thread read: a thread we
+		 * do not know ran (a new one, or one that just exited). */
+		int64_t unexplained = (int64_t)(cpu - s->sum_run);
+		if (s->have_base && unexplained - s->unexplained_base > UNEXPLAINED_NS)
+			s->stranger_ran = true;
+		s->have_base = true;
+		s->unexplained_base = unexplained;
+		s->rebase = false;
+		s->last_read_all = now;
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < nb; i++) {
@@ -384,19 +510,24 @@ static void wait_for_tick(struct sampler *s, uint64_t deadline)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	for (;;) {
-		drain_events(s);
+		/* waitpid(-1) walks every tracee: only when SIGCHLD said so. */
+		if (s->chld) {
+			s->chld = false;
+			drain_events(s);
+		}
 		uint64_t now = monotonic_ns();
 		if (now >= deadline || signals_stop_requested())
 			return;
 		uint64_t left = deadline - now;
 		struct timespec ts = { (time_t)(left / 1000000000ULL), (long)(left % 1000000000ULL) };
-		sigtimedwait(&chld, NULL, &ts);
+		if (sigtimedwait(&chld, NULL, &ts) == SIGCHLD)
+			s->chld = true;
 	}
 }
 
 static int sample_all(const struct sampler_opts *o, struct recording *rec)
 {
-	struct sampler s = { .o = o, .rec = rec };
+	struct sampler s = { .o = o, .rec = rec, .chld = true, .rebase = true, .stat_fd = -1 };
 	sigset_t chld;
 	int ret;
 	char *text;
@@ -448,6 +579,8 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 	s.u = unwinder_new(rec->ms, &rec->maps);
 	lock_names_open(&s);
 	s.last_refresh = monotonic_ns();
+	s.have_clock = clock_getcpuclockid(o->pid, &s.clock) == 0;
+	prime(&s);
 	/* Said once every thread is attached: from here on, what the target
 	 * does is recorded. */
 	pt_info("recording process %d in %s mode at %u Hz%s", (int)o->pid,
@@ -458,6 +591,7 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 	uint64_t start = monotonic_ns();
 	uint64_t end = o->duration_ns ? start + o->duration_ns : 0;
 	uint64_t next = start, next_progress = start + 1000000000ULL, next_scan = start + SCAN_NS;
+	uint64_t next_full_scan = start + FULL_SCAN_NS;
 	rec->st.start_time_ns = realtime_ns();
 	rec->st.end = END_DURATION;
 	for (;;) {
@@ -472,12 +606,15 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 		/* New threads are looked for every SCAN_NS, not at every tick:
 		 * listing a big process's tasks costs more than sampling it.
 		 * Threads that exit are noticed at once, by their files. */
-		if (now >= next_scan) {
+		if (now >= next_scan &&
+		    (now >= next_full_scan || s.stranger_ran || count_changed(&s))) {
 			ret = scan(&s);
 			if (ret)
 				break;
-			next_scan = now + SCAN_NS;
+			next_full_scan = now + FULL_SCAN_NS;
 		}
+		if (now >= next_scan)
+			next_scan = now + SCAN_NS;
 		prune(&s);
 		if (s.target_gone || s.n == 0 || all_zombies(&s)) {
 			rec->st.end = END_TARGET_EXIT;
@@ -491,6 +628,7 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 		next += period;
 		now = monotonic_ns();
 		if (next < now) {
+			fprintf(stderr, "DBG tick %llu late %.3f ms\n", (unsigned long long)rec->st.ticks, (now-next)/1e6);
 			uint64_t behind = (now - next) / period + 1;
 			rec->st.ticks_missed += behind;
 			next += behind * period;
@@ -513,6 +651,8 @@ out:
 		free(s.th[i]);
 	}
 	free(s.th);
+	if (s.stat_fd >= 0)
+		close(s.stat_fd);
 	u64map_free(&s.index);
 	u64map_free(&s.tids);
 	if (s.sc)
