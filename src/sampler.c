@@ -50,6 +50,7 @@
 struct rthread {
 	struct traced t;
 	bool seen;                /* listed in the last task scan */
+	bool lazy;                /* cpu mode: not seized until it is first sampled */
 	struct thread_files files;
 	bool have_run;            /* last_run_ns and last_state are known */
 	uint64_t last_run_ns;     /* schedstat at the last look */
@@ -72,6 +73,7 @@ struct sampler {
 	size_t n, cap;
 	struct u64map index;      /* tid -> position in th */
 	struct u64map tids;       /* tid -> tid: the threads a lock owner may be */
+	struct u64map refused;    /* tid -> tid: seize refused, not tried again */
 	struct symbolizer sym;    /* wall mode: to tell what a futex wait is */
 	struct symcache *sc;
 	struct unwinder *u;
@@ -119,7 +121,7 @@ static void prune(struct sampler *s)
 	size_t k = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		struct rthread *r = s->th[i];
-		if (r->t.ts == TS_GONE || r->t.ts == TS_DETACHED) {
+		if (r->t.ts == TS_GONE || (r->t.ts == TS_DETACHED && !r->lazy)) {
 			stack_free(&r->last);
 			thread_files_close(&r->files);
 			free(r);
@@ -166,7 +168,21 @@ static void drain_events(struct sampler *s)
 	}
 }
 
-/* Seize threads we have not seen; note threads that are gone. */
+/* Seize r now.  False when it is gone or refused (said once). */
+static bool seize(struct sampler *s, struct rthread *r)
+{
+	int sr = tracer_seize(s->o->pid, &r->t);
+	r->lazy = false;
+	if (sr > 1)
+		u64map_put(&s->refused, (uint64_t)r->t.tid, (uint64_t)r->t.tid);
+	return sr == 0;
+}
+
+/* Take on threads we have not seen; note threads that are gone.  In cpu
+ * mode a thread is seized only when it is first sampled: most threads of
+ * a big process never run while it is recorded, and are never touched.
+ * The first is seized at once, so that a refusal is said before anything
+ * is recorded. */
 static int scan(struct sampler *s)
 {
 	pid_t *tids = NULL;
@@ -188,13 +204,21 @@ static int scan(struct sampler *s)
 			r->seen = true;
 			continue;
 		}
-		if (!tid_in_list(s->o->tids, s->o->ntids, tids[i]))
+		uint64_t ignored;
+		if (!tid_in_list(s->o->tids, s->o->ntids, tids[i]) ||
+		    u64map_get(&s->refused, (uint64_t)tids[i], &ignored))
 			continue;
 		r = xcalloc(1, sizeof(*r));
 		r->t.tid = tids[i];
 		r->files = (struct thread_files)THREAD_FILES_INIT;
-		int sr = tracer_seize(s->o->pid, &r->t);
+		int sr = 0;
+		if (s->o->mode == MODE_CPU && s->n > 0)
+			r->lazy = true;
+		else
+			sr = tracer_seize(s->o->pid, &r->t);
 		if (sr) {
+			if (sr > 1)
+				u64map_put(&s->refused, (uint64_t)tids[i], (uint64_t)tids[i]);
 			free(r);
 			if (sr == 1)
 				continue;
@@ -308,7 +332,7 @@ static bool count_unmoved(struct sampler *s, struct rthread *r)
 
 static bool quiet(const struct sampler *s, const struct rthread *r)
 {
-	return r->t.ts == TS_RUNNING && r->have_run && r->last_state != 'R' &&
+	return (r->t.ts == TS_RUNNING || r->lazy) && r->have_run && r->last_state != 'R' &&
 	       r->quiet_looks >= QUIET_LOOKS && (s->o->mode == MODE_CPU || r->have_last);
 }
 
@@ -321,7 +345,7 @@ static void prime(struct sampler *s)
 		struct rthread *r = s->th[i];
 		struct thread_facts f;
 		uint64_t ns;
-		if (r->t.ts != TS_RUNNING ||
+		if ((r->t.ts != TS_RUNNING && !r->lazy) ||
 		    thread_facts_read_files(&r->files, s->o->pid, r->t.tid, &f) < 0 ||
 		    thread_run_ns(&r->files, s->o->pid, r->t.tid, &ns) < 0)
 			continue;
@@ -336,7 +360,7 @@ static void prime(struct sampler *s)
 static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts *f)
 {
 	uint64_t run_ns;
-	if (r->t.ts != TS_RUNNING)
+	if (r->t.ts != TS_RUNNING && !r->lazy)
 		return false;
 	if (thread_run_ns(&r->files, s->o->pid, r->t.tid, &run_ns) < 0) {
 		r->t.ts = TS_GONE;
@@ -475,6 +499,8 @@ static void tick(struct sampler *s)
 	}
 	size_t k = 0;
 	for (size_t i = 0; i < nb; i++) {
+		if (s->batch[i].r->lazy && !seize(s, s->batch[i].r))
+			continue;
 		if (tracer_interrupt(&s->batch[i].r->t) != STOP_OK) {
 			s->rec->st.lost_exited++;
 			continue;
@@ -483,6 +509,10 @@ static void tick(struct sampler *s)
 	}
 	for (size_t i = 0; i < k; i++)
 		collect(s, s->batch[i].r, &s->batch[i].f);
+	/* Waiting for those stops may have taken the SIGCHLD of another
+	 * tracee's event: look for pending events once more. */
+	if (k)
+		s->chld = true;
 }
 
 static bool all_zombies(const struct sampler *s)
@@ -655,6 +685,7 @@ out:
 		close(s.stat_fd);
 	u64map_free(&s.index);
 	u64map_free(&s.tids);
+	u64map_free(&s.refused);
 	if (s.sc)
 		symcache_free(s.sc);
 	unwinder_free(s.u);

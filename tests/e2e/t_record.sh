@@ -417,6 +417,48 @@ build_id_of() {
 
 # ============================================================== statistics
 
+# TracerPid of one thread of PID.
+tracer_of() {
+	awk '/^TracerPid:/ { print $2 }' "/proc/$1/task/$2/status" 2>/dev/null
+}
+
+# cpu mode seizes a thread only when it is first sampled: a thread that
+# sleeps throughout is never traced, and ptprof's own count of system
+# calls per thread-sample stays within the floor of five plus one.
+t_record_cpu_seizes_runners_only() {
+	start_target ratio
+	local pid=$LAST_PID wtid itid rpid tr=0 deadline line seizes per
+	wtid=$(tid_by_name "$pid" worker)
+	itid=$(tid_by_name "$pid" idle)
+	LAST_CMD="ptprof record -v -p $pid -d 2 -o $T/l.pb.gz"
+	timeout -k 5 30 "$PTPROF" record -v -p "$pid" -d 2 -o "$T/l.pb.gz" \
+		</dev/null >"$T/out" 2>"$T/err" &
+	rpid=$!
+	# Polled, not slept on: the worker is traced from the first tick.
+	deadline=$(($(now_ms) + 10000))
+	while [ "$(now_ms)" -lt "$deadline" ]; do
+		tr=$(tracer_of "$pid" "$wtid")
+		[ "${tr:-0}" != 0 ] && break
+		sleep 0.01
+	done
+	[ "${tr:-0}" != 0 ] || fail "the running worker $wtid was never traced"
+	tr=$(tracer_of "$pid" "$itid")
+	[ "$tr" = 0 ] || fail "the sleeping thread $itid is traced (TracerPid $tr) in cpu mode"
+	PT_RC=0
+	wait "$rpid" || PT_RC=$?
+	check_sanitizer "$T/err"
+	assert_rc 0
+	assert_untouched "$pid"
+	line=$(grep -E '^ptprof: system calls on the target: ' "$T/err") ||
+		fail "no system-call count with -v"
+	seizes=$(printf '%s\n' "$line" | sed -E 's/.*: ([0-9]+) seize,.*/\1/')
+	per=$(printf '%s\n' "$line" | sed -E 's/.*; ([0-9]+)\.[0-9] per thread-sample$/\1/')
+	# main thread (seized first, to learn at once whether we may) and worker
+	[ "$seizes" -le 2 ] || fail "$seizes threads seized; only the worker ran"
+	[ "$per" -lt 6 ] || fail "more than 6 system calls per thread-sample: $line"
+	stop_target "$pid"
+}
+
 # The worker spends 1/4 of its CPU in hot_a and 3/4 in hot_b: a CPU
 # profile must say so, within 7 points.
 t_record_ratio_shares() {
