@@ -33,6 +33,8 @@ enum opt_id {
 	OPT_MODE = 'm',
 	OPT_THREADS = 300,
 	OPT_LOCKS,
+	OPT_TOP,
+	OPT_INTERVAL,
 };
 
 struct cli_option {

@@ -8,6 +8,10 @@ extern const struct cli_option dump_options[];
 int cmd_dump(const struct subcommand *self, int argc, char **argv);
 extern const struct cli_option record_options[];
 int cmd_record(const struct subcommand *self, int argc, char **argv);
+extern const struct cli_option top_options[];
+int cmd_top(const struct subcommand *self, int argc, char **argv);
+extern const struct cli_option report_options[];
+int cmd_report(const struct subcommand *self, int argc, char **argv);
 
 /* The subcommand table lives in main.c. */
 extern const struct subcommand subcommands[];

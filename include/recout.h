@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "sampler.h"
+#include "stacks.h"
 #include "symcache.h"
 
 struct recout_opts {
@@ -27,6 +28,17 @@ void recout_folded(FILE *f, const struct recording *rec, struct symcache *sc,
 		   const struct recout_opts *o);
 void recout_text(FILE *f, const struct recording *rec, struct symcache *sc,
 		 const struct recout_opts *o);
+
+/* The recording as named stacks (appended to *out), each entry counted
+ * counts[i] times instead of its own count when counts is given (top's
+ * view of one interval). */
+void recout_stacks(struct stacks *out, const struct recording *rec, struct symcache *sc,
+		   const struct recout_opts *o, const uint64_t *counts);
+/* Flame graph (SVG) and speedscope (JSON) of a recording. */
+int recout_flamegraph(FILE *f, const struct recording *rec, struct symcache *sc,
+		      const struct recout_opts *o);
+int recout_speedscope(FILE *f, const struct recording *rec, struct symcache *sc,
+		      const struct recout_opts *o);
 
 /* The name a frame shows: function, else module+0xoffset, else "??". */
 void recout_frame_name(const struct symbol *sym, const struct sym_frame *sf, char *buf,

@@ -28,13 +28,14 @@ const struct cli_option record_options[] = {
 	  "cpu: threads on a CPU (default); wall: every thread, whatever its state" },
 	{ OPT_OUTPUT, "output", 'o', "FILE", NULL,
 	  "where to write; - is standard output (default ptprof-PID.pb.gz)" },
-	{ OPT_FORMAT, "format", 'f', "FMT", "pprof folded text",
+	{ OPT_FORMAT, "format", 'f', "FMT", "pprof folded flamegraph speedscope text",
 	  "output format (default from the -o suffix, else pprof)" },
-	{ OPT_THREADS, "threads", 0, NULL, NULL, "folded/text: a root frame per thread (name/tid)" },
+	{ OPT_THREADS, "threads", 0, NULL, NULL,
+	  "folded/flamegraph/text: a root frame per thread (name/tid)" },
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },
 };
 
-enum rec_format { RF_NONE, RF_PPROF, RF_FOLDED, RF_TEXT };
+enum rec_format { RF_NONE, RF_PPROF, RF_FOLDED, RF_FLAMEGRAPH, RF_SPEEDSCOPE, RF_TEXT };
 
 struct record_args {
 	struct common_args c;
@@ -52,11 +53,13 @@ static int parse_format(const char *arg, enum rec_format *out)
 		*out = RF_FOLDED;
 	else if (strcmp(arg, "text") == 0)
 		*out = RF_TEXT;
-	else if (strcmp(arg, "flamegraph") == 0 || strcmp(arg, "speedscope") == 0)
-		return pt_usage_error("record: format '%s' is not available yet; use pprof, "
-				      "folded or text", arg);
+	else if (strcmp(arg, "flamegraph") == 0)
+		*out = RF_FLAMEGRAPH;
+	else if (strcmp(arg, "speedscope") == 0)
+		*out = RF_SPEEDSCOPE;
 	else
-		return pt_usage_error("record: unknown format '%s' (pprof, folded or text)", arg);
+		return pt_usage_error("record: unknown format '%s' (pprof, folded, flamegraph, "
+				      "speedscope or text)", arg);
 	return 0;
 }
 
@@ -69,11 +72,11 @@ static bool ends_with(const char *s, const char *suffix)
 /* The format a file name asks for, as CLI.md lists the suffixes. */
 static int format_from_name(const char *path, enum rec_format *out)
 {
-	if (ends_with(path, ".svg") || ends_with(path, ".json"))
-		return pt_usage_error("record: %s asks for a %s, which is not available yet; "
-				      "give -f pprof, folded or text", path,
-				      ends_with(path, ".svg") ? "flame graph" : "speedscope file");
-	if (ends_with(path, ".folded") || ends_with(path, ".collapsed"))
+	if (ends_with(path, ".svg"))
+		*out = RF_FLAMEGRAPH;
+	else if (ends_with(path, ".json"))
+		*out = RF_SPEEDSCOPE;
+	else if (ends_with(path, ".folded") || ends_with(path, ".collapsed"))
 		*out = RF_FOLDED;
 	else if (ends_with(path, ".txt"))
 		*out = RF_TEXT;
@@ -155,6 +158,13 @@ static void summary(const struct record_args *a, const struct recording *rec, co
 	case RF_FOLDED:
 		pt_info("wrote %s; draw it with: flamegraph.pl %s > flame.svg", path, path);
 		break;
+	case RF_FLAMEGRAPH:
+		pt_info("wrote %s; open it in a web browser", path);
+		break;
+	case RF_SPEEDSCOPE:
+		pt_info("wrote %s; open it at https://www.speedscope.app or with speedscope %s",
+			path, path);
+		break;
 	default:
 		pt_info("wrote %s", path);
 		break;
@@ -183,6 +193,16 @@ static int write_profile(struct record_args *a, struct recording *rec, const cha
 		break;
 	case RF_TEXT:
 		recout_text(out.f, rec, sc, &ro);
+		break;
+	case RF_FLAMEGRAPH:
+	case RF_SPEEDSCOPE:
+		if ((a->format == RF_FLAMEGRAPH ? recout_flamegraph : recout_speedscope)(
+			    out.f, rec, sc, &ro) < 0) {
+			pt_perror("write %s", path ? path : "standard output");
+			outfile_abort(&out);
+			ret = EXIT_FAILED;
+			goto out;
+		}
 		break;
 	default:
 		if (recout_pprof(out.f, rec, sc, &ro) < 0) {

@@ -9,14 +9,22 @@
 
 static const struct cli_option *const dump_sets[] = { cli_common_options, dump_options, NULL };
 static const struct cli_option *const record_sets[] = { cli_common_options, record_options, NULL };
+static const struct cli_option *const top_sets[] = { cli_common_options, top_options, NULL };
+static const struct cli_option *const report_sets[] = { report_options, NULL };
 
 const struct subcommand subcommands[] = {
 	{ "dump", "[OPTIONS] -p PID",
 	  "Print every thread's stack now, like a SIGQUIT dump, without changing the process.",
 	  dump_sets, cmd_dump },
 	{ "record", "[OPTIONS] (-p PID | -- COMMAND [ARG...])",
-	  "Sample stacks over time into a CPU or wall-clock profile (pprof, folded, text).",
+	  "Sample stacks over time into a CPU or wall-clock profile (pprof, flame graph, ...).",
 	  record_sets, cmd_record },
+	{ "top", "[OPTIONS] (-p PID | -- COMMAND [ARG...])",
+	  "A live view of the hottest functions and thread states, refreshed every second.",
+	  top_sets, cmd_top },
+	{ "report", "[OPTIONS] FILE",
+	  "Read a pprof profile (any producer's): top functions, or convert it.",
+	  report_sets, cmd_report },
 };
 const size_t nsubcommands = sizeof(subcommands) / sizeof(subcommands[0]);
 

@@ -1,0 +1,25 @@
+/* recout_pictures.c - a recording as a flame graph or a speedscope file. */
+#include "flamegraph.h"
+#include "recout.h"
+#include "speedscope.h"
+
+int recout_flamegraph(FILE *f, const struct recording *rec, struct symcache *sc,
+		      const struct recout_opts *o)
+{
+	struct stacks st = { 0 };
+	recout_stacks(&st, rec, sc, o, NULL);
+	struct flamegraph_opts fo = { o->threads, NULL };
+	int ret = flamegraph_write(f, &st, &fo);
+	stacks_free(&st);
+	return ret;
+}
+
+int recout_speedscope(FILE *f, const struct recording *rec, struct symcache *sc,
+		      const struct recout_opts *o)
+{
+	struct stacks st = { 0 };
+	recout_stacks(&st, rec, sc, o, NULL);
+	int ret = speedscope_write(f, &st);
+	stacks_free(&st);
+	return ret;
+}

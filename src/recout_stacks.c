@@ -1,0 +1,48 @@
+/* recout_stacks.c - a recording symbolized into named stacks. */
+#include <stdlib.h>
+
+#include "recout.h"
+#include "xalloc.h"
+
+static enum frame_kind kind_of(const struct symbol *sym)
+{
+	if (!sym->module)
+		return FK_OTHER;
+	return sym->module->main ? FK_MAIN : FK_SHARED;
+}
+
+void recout_stacks(struct stacks *out, const struct recording *rec, struct symcache *sc,
+		   const struct recout_opts *o, const uint64_t *counts)
+{
+	uint32_t *ids = NULL;
+	size_t cap = 0;
+	char name[512];
+
+	out->unit = "samples";
+	out->ns_per_unit = o->rate_hz ? 1000000000ULL / o->rate_hz : 0;
+	snprintf(name, sizeof(name), "ptprof record: pid %d \"%s\", %s mode at %u Hz", (int)o->pid,
+		 o->comm ? o->comm : "", o->mode == MODE_WALL ? "wall" : "cpu", o->rate_hz);
+	out->title = stacks_str(out, name);
+	for (size_t i = 0; i < rec->agg.n; i++) {
+		const struct agg_entry *e = rec->agg.entries[i];
+		uint64_t count = counts ? counts[i] : e->count;
+		size_t n = 0;
+		if (!count)
+			continue;
+		for (size_t k = e->nframes; k-- > 0;) {
+			const struct symbol *sym = symcache_get(sc, e->frames[k].pc, e->frames[k].is_return);
+			for (size_t j = sym->nframes; j-- > 0;) {
+				const struct sym_frame *sf = &sym->frames[j];
+				recout_frame_name(sym, sf, name, sizeof(name));
+				XGROW(ids, cap, n);
+				ids[n++] = stacks_frame(out, name, sym->module ? sym->module->name : "",
+							sf->file, sf->line, kind_of(sym), sf->inlined);
+			}
+		}
+		if (!n)
+			continue;
+		uint32_t t = stacks_thread(out, aggregate_thread_name(&rec->agg, e->tid), e->tid);
+		stacks_add(out, ids, n, count, t);
+	}
+	free(ids);
+}
