@@ -22,6 +22,8 @@
 
 enum sample_mode { MODE_CPU, MODE_WALL };
 
+struct recording;
+
 struct sampler_opts {
 	pid_t pid;
 	const int *tids;          /* only these threads (NULL: all) */
@@ -33,6 +35,12 @@ struct sampler_opts {
 	const char *debug_dir;
 	bool progress;            /* a progress line on stderr */
 	pid_t child;              /* our own child (record -- COMMAND), or 0 */
+	/* Called in the recording thread every interval_ns, between ticks
+	 * (no thread is stopped then), with the recording so far: top's
+	 * refresh.  elapsed_ns is the time since the first tick. */
+	void (*on_interval)(void *arg, struct recording *rec, uint64_t elapsed_ns);
+	void *interval_arg;
+	uint64_t interval_ns;
 };
 
 enum record_end { END_DURATION, END_SIGNAL, END_TARGET_EXIT };
@@ -56,6 +64,8 @@ struct recording {
 	struct aggregate agg;
 	struct maps maps;
 	struct modules *ms;       /* as of the last refresh; for symbolizing */
+	unsigned modules_gen;     /* changes when ms is replaced (symcaches over
+				     the old one are stale) */
 	struct sampler_stats st;
 };
 

@@ -12,10 +12,15 @@
 #include <signal.h>
 
 extern volatile sig_atomic_t pt_stop_signal;
+extern volatile sig_atomic_t pt_stop_quit;
 
 void signals_install(void);
-/* Non-zero once a stop was requested. */
-static inline int signals_stop_requested(void) { return pt_stop_signal != 0; }
+/* Non-zero once a stop was requested, by a signal or by the user (top's
+ * q key). */
+static inline int signals_stop_requested(void) { return pt_stop_signal != 0 || pt_stop_quit != 0; }
+/* Ask for the same orderly stop a signal gives, without dying of it at
+ * the end. */
+static inline void signals_request_stop(void) { pt_stop_quit = 1; }
 /* If a stop was requested, re-raise it with the default action. */
 void signals_finish(void);
 

@@ -282,6 +282,7 @@ static void refresh_modules(struct sampler *s)
 	procfs_parse_maps(text, &s->rec->maps);
 	free(text);
 	s->rec->ms = modules_open(s->o->pid, &s->rec->maps, s->o->debug_dir);
+	s->rec->modules_gen++;
 	s->u = unwinder_new(s->rec->ms, &s->rec->maps);
 	lock_names_open(s);
 	pt_verbose("modules of process %d read again (%zu mappings)", (int)s->o->pid,
@@ -622,6 +623,7 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 	uint64_t end = o->duration_ns ? start + o->duration_ns : 0;
 	uint64_t next = start, next_progress = start + 1000000000ULL, next_scan = start + SCAN_NS;
 	uint64_t next_full_scan = start + FULL_SCAN_NS;
+	uint64_t next_interval = start + o->interval_ns;
 	rec->st.start_time_ns = realtime_ns();
 	rec->st.end = END_DURATION;
 	for (;;) {
@@ -666,6 +668,12 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 		if (o->progress && now >= next_progress) {
 			progress(&s, now - start);
 			next_progress += 1000000000ULL;
+		}
+		if (o->on_interval && now >= next_interval) {
+			o->on_interval(o->interval_arg, rec, now - start);
+			next_interval += o->interval_ns;
+			if (next_interval < now)
+				next_interval = now + o->interval_ns;
 		}
 	}
 	rec->st.duration_ns = monotonic_ns() - start;

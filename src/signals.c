@@ -5,6 +5,7 @@
 #include "signals.h"
 
 volatile sig_atomic_t pt_stop_signal;
+volatile sig_atomic_t pt_stop_quit;
 
 static void on_stop(int sig)
 {
