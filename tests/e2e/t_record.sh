@@ -1076,9 +1076,8 @@ t_record_bad_usage() {
 		"-p $pid -d 5x"
 		"-p $pid -d -1"
 		"-p $pid -f bogus"
-		"-p $pid -f flamegraph"
-		"-p $pid -f speedscope"
-		"-p $pid -o flame.svg"
+		"-p $pid -f flamegraphs"
+		"-p $pid -f Speedscope"
 		"-p $pid --no-such-option"
 		"-p $pid extra"
 		"-p $pid --"
@@ -1096,8 +1095,8 @@ t_record_bad_usage() {
 		[ -z "$(ls -A .)" ] || fail "record $c left files: $(ls -A .)"
 		assert_not_traced "$pid"
 	done
-	record -p "$pid" -f flamegraph
-	assert_match "$T/err" 'not available'
+	record -p "$pid" -f bogus
+	assert_match "$T/err" "unknown format 'bogus'"
 	cd "$OLDPWD" || fail "cd back"
 	assert_untouched "$pid"
 	stop_target "$pid"
