@@ -4,7 +4,7 @@
 # directly.  Works with or without the bash-completion package.
 # tests/check-docs.sh compares the options here with `ptprof --list-options`.
 
-_ptprof_subcommands='record dump help'
+_ptprof_subcommands='record dump top report help'
 _ptprof_global_opts='--help --version'
 _ptprof_record_opts='-p --pid -t --tid -d --duration -r --rate -F --freq
 	-m --mode -o --output -f --format --threads
@@ -13,6 +13,11 @@ _ptprof_record_opts='-p --pid -t --tid -d --duration -r --rate -F --freq
 _ptprof_dump_opts='-p --pid -t --tid -f --format -o --output -g --group --locks
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help'
+_ptprof_top_opts='-p --pid -t --tid -r --rate -m --mode -d --duration
+	--interval --top
+	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
+	-q --quiet -v --verbose -h --help --'
+_ptprof_report_opts='-f --format -o --output --top --threads -q --quiet -h --help'
 
 # COMPREPLY = the output of compgen ARGS..., one candidate per line.
 _ptprof_compgen()
@@ -115,7 +120,7 @@ _ptprof()
 			_ptprof_compgen -W "$_ptprof_subcommands" -- "$cur"
 		return
 		;;
-	record)
+	record | top)
 		# Everything after "--" is the command to record.
 		for ((i = subidx + 1; i < cword; i++)); do
 			if [[ ${words[i]} == -- ]]; then
@@ -125,6 +130,28 @@ _ptprof()
 		done
 		;;
 	dump) ;;
+	report)
+		case $prev in
+		-f | --format)
+			_ptprof_compgen -W 'text folded flamegraph speedscope' -- "$cur"
+			;;
+		-o | --output)
+			compopt -o filenames 2>/dev/null
+			_ptprof_compgen -f -- "$cur"
+			;;
+		--top) ;;
+		*)
+			if [[ $cur == -* ]]; then
+				_ptprof_compgen -W "$_ptprof_report_opts" -- "$cur"
+			else
+				# The profile to read.
+				compopt -o filenames 2>/dev/null
+				_ptprof_compgen -f -- "$cur"
+			fi
+			;;
+		esac
+		return
+		;;
 	*) return ;;
 	esac
 
@@ -153,14 +180,14 @@ _ptprof()
 		;;
 	-f | --format)
 		if [[ $sub == record ]]; then
-			_ptprof_compgen -W 'pprof folded text' -- "$cur"
+			_ptprof_compgen -W 'pprof folded flamegraph speedscope text' -- "$cur"
 		else
 			_ptprof_compgen -W 'text json pprof' -- "$cur"
 		fi
 		return
 		;;
 	-m | --mode)
-		[[ $sub == record ]] && _ptprof_compgen -W 'cpu wall' -- "$cur"
+		[[ $sub == record || $sub == top ]] && _ptprof_compgen -W 'cpu wall' -- "$cur"
 		return
 		;;
 	-o | --output)
@@ -177,15 +204,17 @@ _ptprof()
 		# A number: nothing to offer.
 		return
 		;;
-	-d | --duration | -r | --rate | -F | --freq)
-		# A time or a rate: nothing to offer.
-		[[ $sub == record ]] && return
+	-d | --duration | -r | --rate | -F | --freq | --interval | --top)
+		# A time, a rate or a count: nothing to offer.
+		[[ $sub == record || $sub == top ]] && return
 		;;
 	esac
 
 	if [[ $cur == -* || -z $cur ]]; then
 		if [[ $sub == record ]]; then
 			_ptprof_compgen -W "$_ptprof_record_opts" -- "$cur"
+		elif [[ $sub == top ]]; then
+			_ptprof_compgen -W "$_ptprof_top_opts" -- "$cur"
 		else
 			_ptprof_compgen -W "$_ptprof_dump_opts" -- "$cur"
 		fi

@@ -55,9 +55,9 @@ function __ptprof_using
     return 1
 end
 
-# True after `ptprof record ... --`: the rest is the command to record.
+# True after `ptprof record ... --` (or top): the rest is the command.
 function __ptprof_after_dashdash
-    __ptprof_using record; or return 1
+    __ptprof_using record; or __ptprof_using top; or return 1
     contains -- -- (commandline -opc)
 end
 
@@ -69,10 +69,12 @@ function __ptprof_record_command
     __fish_complete_subcommand --commandline $words (commandline -ct)
 end
 
-set -l subcommands record dump help
+set -l subcommands record dump top report help
 set -l no_subcommand "not __fish_seen_subcommand_from $subcommands"
 set -l in_record "__ptprof_using record; and not __ptprof_after_dashdash"
 set -l in_dump "__ptprof_using dump"
+set -l in_top "__ptprof_using top; and not __ptprof_after_dashdash"
+set -l in_report "__ptprof_using report"
 
 # No file names unless an option asks for one.
 complete -c ptprof -f
@@ -80,13 +82,17 @@ complete -c ptprof -f
 # Subcommands and global options.
 complete -c ptprof -n $no_subcommand -a record -d 'Sample stacks over time into a CPU or wall-clock profile'
 complete -c ptprof -n $no_subcommand -a dump -d 'Print the stack of every thread of a running process'
+complete -c ptprof -n $no_subcommand -a top -d 'A live view of the hottest functions and thread states'
+complete -c ptprof -n $no_subcommand -a report -d 'Read a pprof profile: top functions, or convert it'
 complete -c ptprof -n $no_subcommand -a help -d 'Print the help of a subcommand'
 complete -c ptprof -n $no_subcommand -l help -d 'Print the subcommands'
 complete -c ptprof -n $no_subcommand -l version -d 'Print the version'
 
 # help SUBCOMMAND
-complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump" -a record -d 'Sample stacks over time into a CPU or wall-clock profile'
-complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump" -a dump -d 'Print the stack of every thread of a running process'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top report" -a record -d 'Sample stacks over time into a CPU or wall-clock profile'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top report" -a dump -d 'Print the stack of every thread of a running process'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top report" -a top -d 'A live view of the hottest functions and thread states'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top report" -a report -d 'Read a pprof profile: top functions, or convert it'
 
 # record
 complete -c ptprof -n $in_record -s p -l pid -x -a '(__ptprof_pids)' -d 'The process to record'
@@ -96,8 +102,8 @@ complete -c ptprof -n $in_record -s r -l rate -x -d 'Samples per second (default
 complete -c ptprof -n $in_record -s F -l freq -x -d 'Samples per second (the same as --rate)'
 complete -c ptprof -n $in_record -s m -l mode -x -a 'cpu\t"Threads on a CPU (default)" wall\t"Every thread, whatever its state"' -d 'What to sample'
 complete -c ptprof -n $in_record -s o -l output -r -F -d 'Where to write (- for stdout)'
-complete -c ptprof -n $in_record -s f -l format -x -a 'pprof folded text' -d 'Output format (default from the -o suffix)'
-complete -c ptprof -n $in_record -l threads -d 'Folded: a root frame per thread (name/tid)'
+complete -c ptprof -n $in_record -s f -l format -x -a 'pprof folded flamegraph speedscope text' -d 'Output format (default from the -o suffix)'
+complete -c ptprof -n $in_record -l threads -d 'Folded/flamegraph/text: a root frame per thread (name/tid)'
 complete -c ptprof -n $in_record -l no-inline -d 'Do not expand inlined frames'
 complete -c ptprof -n $in_record -l no-lines -d 'Function names only, no file:line'
 complete -c ptprof -n $in_record -l stack-bytes -x -d 'Stack bytes copied per thread-sample (default 64K)'
@@ -124,3 +130,29 @@ complete -c ptprof -n $in_dump -l debug-dir -x -a '(__fish_complete_directories 
 complete -c ptprof -n $in_dump -s q -l quiet -d 'No summary on stderr'
 complete -c ptprof -n $in_dump -s v -l verbose -d 'Say why threads or frames were skipped'
 complete -c ptprof -n $in_dump -s h -l help -d 'Print the options of dump'
+
+# top
+complete -c ptprof -n $in_top -s p -l pid -x -a '(__ptprof_pids)' -d 'The process to watch'
+complete -c ptprof -n $in_top -s t -l tid -x -a '(__ptprof_tids)' -d 'Only these threads (TID[,TID...])'
+complete -c ptprof -n $in_top -s r -l rate -x -d 'Samples per second (default 99)'
+complete -c ptprof -n $in_top -s m -l mode -x -a 'cpu\t"Threads on a CPU (default)" wall\t"Every thread, whatever its state"' -d 'What to sample'
+complete -c ptprof -n $in_top -s d -l duration -x -d 'Stop after TIME'
+complete -c ptprof -n $in_top -l interval -x -d 'Time between refreshes (default 1s)'
+complete -c ptprof -n $in_top -l top -x -d 'Functions shown (default: as many as fit)'
+complete -c ptprof -n $in_top -l no-inline -d 'Do not expand inlined frames'
+complete -c ptprof -n $in_top -l no-lines -d 'Function names only, no file:line'
+complete -c ptprof -n $in_top -l stack-bytes -x -d 'Stack bytes copied per thread-sample (default 64K)'
+complete -c ptprof -n $in_top -l max-frames -x -d 'Deepest stack unwound (default 256)'
+complete -c ptprof -n $in_top -l debug-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Also look for separate debug files here'
+complete -c ptprof -n $in_top -s q -l quiet -d 'No summary on stderr'
+complete -c ptprof -n $in_top -s v -l verbose -d 'Say why threads or frames were skipped'
+complete -c ptprof -n $in_top -s h -l help -d 'Print the options of top'
+
+# report FILE
+complete -c ptprof -n $in_report -F
+complete -c ptprof -n $in_report -s f -l format -x -a 'text folded flamegraph speedscope' -d 'What to print'
+complete -c ptprof -n $in_report -s o -l output -r -F -d 'Write to FILE instead of stdout'
+complete -c ptprof -n $in_report -l top -x -d 'How many functions (default 20, 0 for all)'
+complete -c ptprof -n $in_report -l threads -d 'Folded/flamegraph: a root frame per thread'
+complete -c ptprof -n $in_report -s q -l quiet -d 'Nothing on stderr but errors'
+complete -c ptprof -n $in_report -s h -l help -d 'Print the options of report'
