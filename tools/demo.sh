@@ -45,5 +45,14 @@ echo "== ptprof record -p $pid -d 2 -m wall -o demo.txt    (wall clock: where th
 "$PTPROF" record -p "$pid" -d 2 -m wall -o demo.txt
 cat demo.txt
 echo
+echo "== ptprof record -p $pid -d 3 --threads -o demo.svg    (a flame graph: open demo.svg in a browser)"
+"$PTPROF" record -p "$pid" -d 3 --threads -o demo.svg
+echo
+echo "== ptprof report --top 8 demo.pb.gz    (reads any pprof file; no Go needed)"
+"$PTPROF" report --top 8 demo.pb.gz
+echo
+echo "== ptprof top -p $pid -d 2500ms --top 8 | cat    (the live view; without a terminal, one report a second)"
+"$PTPROF" top -p "$pid" -d 2500ms --top 8 </dev/null | cat
+echo
 echo "The workload is still running untraced:"
 grep -h TracerPid /proc/"$pid"/task/*/status | sort | uniq -c
