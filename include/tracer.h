@@ -87,6 +87,11 @@ void tracer_resume(struct traced *t);
 /* Detach a thread in any state: a running one is stopped first. */
 void tracer_detach(struct traced *t);
 
+/* Set when a wait for one thread's stop took a SIGCHLD that another
+ * tracee (or child) sent: its event may be pending, and the caller must
+ * look for pending events.  Cleared by the caller. */
+extern __thread bool tracer_foreign_sigchld;
+
 /* Counters of the system calls made, for --verbose and benchmarks. */
 struct tracer_counts {
 	uint64_t seize, interrupt, wait, getregs, readv, cont, detach;

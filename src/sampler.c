@@ -32,6 +32,8 @@
  * is noticed sooner, by the process CPU clock). */
 #define SCAN_NS 100000000ULL
 #define FULL_SCAN_NS 1000000000ULL
+/* Longest a wait status can stay unseen after a lost SIGCHLD. */
+#define DRAIN_NS 100000000ULL
 /* Re-reading the modules is not free; at most this often. */
 #define REFRESH_NS 1000000000ULL
 /* After this many looks in a row at an unchanged schedstat a thread is
@@ -87,6 +89,8 @@ struct sampler {
 	uint64_t last_refresh;
 	bool target_gone;
 	bool chld;                /* SIGCHLD seen: wait statuses may be pending */
+	bool stopped_since_drain; /* a SIGCHLD of ours may have hidden another */
+	uint64_t last_drain;
 	ssize_t listed;           /* tasks in the last list read */
 	int stat_fd;              /* the process's stat, for its thread count */
 	/* What the process CPU clock says beyond the sum of the threads'
@@ -448,6 +452,32 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 	}
 }
 
+/* Our own stops each sent a SIGCHLD; waitpid(-1) walks every tracee, so
+ * it is called only when a SIGCHLD may have come from someone else.  The
+ * pending SIGCHLD is taken here: when it names one of the k threads just
+ * collected it was ours.  Signals of one kind do not queue, so one sent
+ * by another tracee while ours was pending would be lost: the pending
+ * events are looked for anyway every DRAIN_NS. */
+static void own_sigchld(struct sampler *s, size_t k)
+{
+	sigset_t chld;
+	siginfo_t si;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigtimedwait(&chld, &si, &(struct timespec){ 0, 0 }) == SIGCHLD) {
+		bool ours = false;
+		for (size_t i = 0; i < k && !ours; i++)
+			ours = s->batch[i].r->t.tid == si.si_pid;
+		if (!ours)
+			s->chld = true;
+	}
+	if (tracer_foreign_sigchld) {
+		tracer_foreign_sigchld = false;
+		s->chld = true;
+	}
+	s->stopped_since_drain = true;
+}
+
 /* One tick: decide from /proc which threads to stop (reading it for every
  * thread takes a while, and nobody is held meanwhile), ask them all to
  * stop, then collect each in turn.  When runnable threads outnumber CPUs
@@ -510,10 +540,8 @@ static void tick(struct sampler *s)
 	}
 	for (size_t i = 0; i < k; i++)
 		collect(s, s->batch[i].r, &s->batch[i].f);
-	/* Waiting for those stops may have taken the SIGCHLD of another
-	 * tracee's event: look for pending events once more. */
 	if (k)
-		s->chld = true;
+		own_sigchld(s, k);
 }
 
 static bool all_zombies(const struct sampler *s)
@@ -541,12 +569,16 @@ static void wait_for_tick(struct sampler *s, uint64_t deadline)
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
 	for (;;) {
-		/* waitpid(-1) walks every tracee: only when SIGCHLD said so. */
-		if (s->chld) {
-			s->chld = false;
-			drain_events(s);
-		}
+		/* waitpid(-1) walks every tracee: only when SIGCHLD said so,
+		 * or when one may have gone unseen (see own_sigchld). */
 		uint64_t now = monotonic_ns();
+		if (s->chld || (s->stopped_since_drain && now - s->last_drain >= DRAIN_NS)) {
+			s->chld = false;
+			s->stopped_since_drain = false;
+			s->last_drain = now;
+			drain_events(s);
+			now = monotonic_ns();
+		}
 		if (now >= deadline || signals_stop_requested())
 			return;
 		uint64_t left = deadline - now;

@@ -185,15 +185,22 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+__thread bool tracer_foreign_sigchld;
+
 /* waitpid with a deadline: poll, then sleep until SIGCHLD (blocked, so it
  * stays pending) or the deadline.  Returns 0 on timeout. */
 static pid_t wait_until(pid_t tid, int *status, uint64_t deadline)
 {
+	/* Blocked once per thread, not at every wait: this runs per sample. */
+	static __thread bool blocked;
 	sigset_t chld;
 	bool shortened = false;
 	sigemptyset(&chld);
 	sigaddset(&chld, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &chld, NULL);
+	if (!blocked) {
+		sigprocmask(SIG_BLOCK, &chld, NULL);
+		blocked = true;
+	}
 	for (;;) {
 		pid_t r = waitpid(tid, status, __WALL | WNOHANG);
 		if (r != 0)
@@ -210,7 +217,9 @@ static pid_t wait_until(pid_t tid, int *status, uint64_t deadline)
 			return 0;
 		uint64_t left = deadline - now;
 		struct timespec ts = { (time_t)(left / 1000), (long)(left % 1000) * 1000000 };
-		sigtimedwait(&chld, NULL, &ts);
+		siginfo_t si;
+		if (sigtimedwait(&chld, &si, &ts) == SIGCHLD && si.si_pid != tid)
+			tracer_foreign_sigchld = true;
 	}
 }
 
