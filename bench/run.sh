@@ -17,6 +17,10 @@
 #   BENCH_RECORD_SECONDS=10 length of one profile (ptprof -d, perf ... -- sleep)
 #   BENCH_SHARE_IDLE=4      idle threads beside the busy worker for the share row
 #                           (the CPU-cost rows use BENCH_THREADS idle threads)
+#   BENCH_TARGET_ROWS=1     0: skip the stall / peak RSS / EINTR rows
+#   BENCH_STALL_RUNS=1      runs per tool for the stall-per-sample row
+#   BENCH_RSS_SHORT=10 BENCH_RSS_LONG=60
+#                           lengths (s) of the two peak-RSS records at 999 Hz
 #   PTPROF_RECORD='build/ptprof record'
 #                       record command; "-p PID -d S -r 99 ..." is appended.
 #
@@ -35,8 +39,23 @@
 #      (perf record + perf report), 1 busy + BENCH_THREADS idle threads
 #   6. the same for ptprof's wall mode (perf has none)
 #   7. samples per second actually taken, with ptprof's missed ticks
+# Syscall rows (same two targets, interleaved with the record runs; strace
+# needed; BENCH_RECORD_RUNS runs of 5 s each):
+#   ptrace + process_vm_readv + wait4 calls per stopped thread-sample of a 5 s
+#   cpu-mode `ptprof record -v` at 99 Hz under strace -f -c, on ratio 4 and on
+#   ratio BENCH_THREADS, beside ptprof's own count (its -v line) and beside
+#   bench/floor.c under the same strace (floor: 5)
+# Target-side rows 8-10 (stall per sample, peak RSS, EINTRs): see below.
+# The report opens with a summary table: one row per figure the issue asks
+# for, ptprof beside its peers, the target and whether it is met (computed
+# from the figures).
 # Every dump figure is the median of BENCH_RUNS runs, every record figure the
 # median of BENCH_RECORD_RUNS runs; the exact commands follow each table.  Progress goes to stderr, the report to stdout and BUILD_DIR/bench/results.md.
+#
+# Duration of the default run on 2 CPUs, roughly: dump rows 1 min; record
+# rows 3 x (2 x 10 s share + 3 x 10 s cost + 3 x 5 s syscalls) = 3.3 min;
+# stall 30 s x BENCH_STALL_RUNS; peak RSS 2 x (BENCH_RSS_SHORT + BENCH_RSS_LONG)
+# = 2.3 min; EINTRs 15 s: about 7.5 min in all.
 # Logs, tool output and strace summaries are kept in BUILD_DIR/bench/.
 
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -67,6 +86,7 @@ LOG=$BD/log
 OUT=$BD/out
 TARGET_BIN=$BD/manythreads
 RATIO_BIN=$BD/ratio
+FLOOR_BIN=$BD/floor
 TOOLS=(ptprof eu-stack gdb)
 
 TPID=
@@ -140,6 +160,9 @@ if [ "$REC_RUNS" -ge 1 ]; then
 	say "bench: building $RATIO_BIN"
 	gcc -O1 -g -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -pthread -o "$RATIO_BIN" bench/ratio.c ||
 		die "could not build bench/ratio.c"
+	say "bench: building $FLOOR_BIN"
+	gcc -O2 -g -std=gnu11 -Wall -Wextra -pthread -o "$FLOOR_BIN" bench/floor.c ||
+		die "could not build bench/floor.c"
 fi
 
 declare -A AVAIL CMDSTR
@@ -547,10 +570,127 @@ perf_rec_run() { # key data-file run
 	OK=1
 }
 
+# ---- the syscall rows: ptrace + process_vm_readv + wait4 calls per thread-sample
+#
+# A 5 s cpu-mode `ptprof record -v` at 99 Hz under strace -f -c (the recording
+# runs in a thread of its own, hence -f), on the share target (ratio
+# BENCH_SHARE_IDLE) and on the cost target (ratio BENCH_THREADS); the floor
+# loop bench/floor.c under the same strace on the share target's worker.
+# Denominator: the thread-samples for which a thread was stopped (ptprof:
+# samples + "(no stack)" losses of its summary, the count its own -v figure
+# divides by; floor: its "floor: N samples").  ptprof's own count (its -v
+# line) is cross-checked with strace's: ptrace and process_vm_readv must
+# agree; strace's wait4 also counts the waitpid(-1, WNOHANG) polls that find
+# nothing, which ptprof's count leaves out.
+
+SYS_SECS=5
+SYS_FILTER=ptrace,process_vm_readv,wait4
+SYS_MAX=6          # target: calls per thread-sample (strace's count)
+SYS_FLOOR=5        # INTERRUPT, wait, GETREGS, process_vm_readv, CONT
+declare -A SV SFAIL SCMD SDETAIL STGT
+SKEYS=(sys-ptprof-share sys-floor sys-ptprof-cost)
+for k in "${SKEYS[@]}"; do SFAIL[$k]=0 SDETAIL[$k]=; done
+SNOTES=()
+sv() { SV[$1]+=" $2"; }
+sfail() { # key run message
+	SFAIL[$1]=$((SFAIL[$1] + 1))
+	SNOTES+=("$1 failed in run $2: $3")
+}
+
+# strace -c summary -> calls of one syscall (or of "total"); 0 if absent.
+strace_calls() { # file syscall|total
+	awk -v s="$2" '$NF == s && $1 ~ /^[0-9.]+$/ { n = $4 } END { print n + 0 }' "$1"
+}
+# ptprof -v stderr -> "SEIZE INTERRUPT WAIT GETREGS READV CONT DETACH PER" from
+# "system calls on the target: 2 seize, 495 interrupt, ...; 5.0 per thread-sample".
+ptprof_counts() {
+	awk '/system calls on the target: / {
+		line = $0; sub(/.*system calls on the target: /, "", line)
+		n = split(line, w, /[ ,;]+/)
+		for (i = 2; i <= n; i++) if (w[i - 1] ~ /^[0-9.]+$/) v[w[i]] = w[i - 1]
+		ok = 1 }
+	END { if (!ok || !("per" in v)) exit 1
+	      printf "%d %d %d %d %d %d %d %s\n", v["seize"], v["interrupt"], v["wait"], v["getregs"],
+		v["process_vm_readv"], v["cont/listen"], v["detach"], v["per"] }' "$1"
+}
+# ptprof stderr -> the "(no stack)" losses of its "lost:" line (0 if none).
+ptprof_nostack() {
+	awk '/ lost: / { for (i = 2; i <= NF; i++) if ($i == "(no") n = $(i - 1) } END { print n + 0 }' "$1"
+}
+
+# One strace run on the running ratio target (RPID, RWTID, RTASKS).
+sys_run() { # key run
+	local key=$1 r=$2 f=$LOG/$1.$2.strace rc=0 tot pt rd w4 n sum c own
+	local se it wa gr pv co de pr
+	local -a S=(strace -f -c -e "trace=$SYS_FILTER" -o "$f")
+	case $key in
+	sys-floor) CMD=(timeout "$RT" "${S[@]}" "$FLOOR_BIN" "$RPID" "$RWTID" "$SYS_SECS" "$REC_RATE") ;;
+	*) CMD=(timeout "$RT" "${S[@]}" "${PTPROF_RECORD_WORDS[@]}" -v -p "$RPID" -d "$SYS_SECS" -r "$REC_RATE"
+		-m cpu -o "$OUT/$key.$r.pb.gz") ;;
+	esac
+	SCMD[$key]="$(shjoin "${CMD[@]}" | sed "s/\\.$r\\./.N./g") > $LOG/$key.N.stdout 2> $LOG/$key.N.stderr"
+	STGT[$key]="$RATIO_BIN $((RTASKS - 2)) (PID $RPID, worker TID $RWTID)"
+	say "bench: run $r/$REC_RUNS $key"
+	"${CMD[@]}" >"$LOG/$key.$r.stdout" 2>"$LOG/$key.$r.stderr" || rc=$?
+	check_pid "run $r of $key: $(shjoin "${CMD[@]}")" "$RPID" "$RTASKS"
+	if [ "$rc" != 0 ]; then
+		sfail "$key" "$r" "$(why "$rc" "$LOG/$key.$r.stderr")"
+		return 0
+	fi
+	tot=$(strace_calls "$f" total) pt=$(strace_calls "$f" ptrace)
+	rd=$(strace_calls "$f" process_vm_readv) w4=$(strace_calls "$f" wait4)
+	if [ "$key" = sys-floor ]; then
+		n=$(sed -n 's/^floor: \([0-9]*\) samples$/\1/p' "$LOG/$key.$r.stdout")
+		if ! is_uint "${n:-x}" || [ "$n" = 0 ] || [ "$tot" = 0 ]; then
+			sfail "$key" "$r" "no sample count or no strace total (stdout: $(head -c 200 "$LOG/$key.$r.stdout" | tr '\n' ' '))"
+			return 0
+		fi
+		SDETAIL[$key]="ptrace $pt, process_vm_readv $rd, wait4 $w4 = $tot calls / $n samples"
+	else
+		if ! sum=$(ptprof_summary "$LOG/$key.$r.stderr"); then
+			sfail "$key" "$r" "no 'recorded ... (duration elapsed)' summary on stderr: $(head -c 400 "$LOG/$key.$r.stderr" | tr '\n' ' ')"
+			return 0
+		fi
+		if ! c=$(ptprof_counts "$LOG/$key.$r.stderr"); then
+			sfail "$key" "$r" "no 'system calls on the target' line on stderr (-v): $(head -c 400 "$LOG/$key.$r.stderr" | tr '\n' ' ')"
+			return 0
+		fi
+		read -r n _ <<<"$sum"
+		n=$((n + $(ptprof_nostack "$LOG/$key.$r.stderr")))
+		read -r se it wa gr pv co de pr <<<"$c"
+		if [ "$n" = 0 ] || [ "$tot" = 0 ]; then
+			sfail "$key" "$r" "no thread-samples stopped, or no strace total"
+			return 0
+		fi
+		own=$((se + it + wa + gr + pv + co + de))
+		sv "$key.own" "$(awk -v a="$own" -v n="$n" 'BEGIN { printf "%.4f", a / n }')"
+		sv "$key.printed" "$pr"
+		sv "$key.seize" "$se"
+		SDETAIL[$key]="strace: ptrace $pt, process_vm_readv $rd, wait4 $w4 = $tot calls; ptprof's -v line: $se seize, $it interrupt, $wa wait, $gr getregs, $pv process_vm_readv, $co cont/listen, $de detach = $own calls, printed $pr per thread-sample; $n thread-samples stopped"
+		# Cross-checks of ptprof's own count against strace's.
+		[ "$pt" = $((se + it + gr + co + de)) ] ||
+			SNOTES+=("$key run $r: strace counted $pt ptrace calls, ptprof $((se + it + gr + co + de)) (seize + interrupt + getregs + cont/listen + detach)")
+		[ "$rd" = "$pv" ] ||
+			SNOTES+=("$key run $r: strace counted $rd process_vm_readv calls, ptprof $pv (ptprof counts only its stack reads; one more per record is its copy of the target's vDSO for symbols)")
+		[ "$w4" -ge "$wa" ] ||
+			SNOTES+=("$key run $r: strace counted fewer wait4 calls ($w4) than ptprof ($wa)")
+		awk -v a="$own" -v n="$n" -v p="$pr" 'BEGIN { d = a / n - p; if (d < 0) d = -d; exit !(d > 0.051) }' &&
+			SNOTES+=("$key run $r: ptprof printed $pr per thread-sample, but its counts add up to $own / $n stopped thread-samples = $(awk -v a="$own" -v n="$n" 'BEGIN { printf "%.2f", a / n }')")
+		sv "$key.extrawait" "$((w4 - wa))"
+	fi
+	sv "$key.per" "$(awk -v a="$tot" -v n="$n" 'BEGIN { printf "%.4f", a / n }')"
+	sv "$key.n" "$n"
+	sv "$key.tot" "$tot"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$key" "$tot" "$pt" "$rd" "$w4" "$n" \
+		"${SV[$key.per]##* }" "$( [ "$key" = sys-floor ] && echo - || echo "${SV[$key.own]##* }")" >>"$LOG/syscalls.tsv"
+}
+
 if [ "$REC_RUNS" -ge 1 ]; then
 	REC_LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 	mkdir -p "$PERF_HOME"
 	printf 'run\tkey\tcpu_s\twall_s\tsamples\tticks\tmissed\tworker_cpu_frac\n' >"$LOG/record.tsv"
+	[ "$HAVE_STRACE" = 0 ] ||
+		printf 'run\tkey\tstrace_total\tptrace\tprocess_vm_readv\twait4\tthread_samples_stopped\tstrace_per_sample\tptprof_own_per_sample\n' >"$LOG/syscalls.tsv"
 
 	# ---- phase 1: shares, 1 busy + SHARE_IDLE idle threads
 	start_ratio "$SHARE_IDLE"
@@ -605,21 +745,26 @@ if [ "$REC_RUNS" -ge 1 ]; then
 				rfail ptprof-share "run $r: no samples of the worker (tid $RWTID) in $f"
 			fi
 		fi
-		[ -z "$PERF_NA" ] || continue
-		d=$OUT/perf-share.data
-		perf_rec_run perf-share "$d" "$r"
-		if [ "$OK" = 1 ]; then
-			s=$OUT/perf-share.$r.script
-			if ! env HOME="$PERF_HOME" perf script -i "$d" -F tid,ip,sym >"$s" 2>"$LOG/perf-share.$r.script.stderr"; then
-				rfail perf-share "run $r: perf script failed: $(head -c 300 "$LOG/perf-share.$r.script.stderr" | tr '\n' ' ')"
-			elif x=$(share_perf "$s" "$RWTID"); then
-				read -r n a b <<<"$x"
-				rv perf-share.n "$n"
-				rv perf-share.a "$a"
-				rv perf-share.b "$b"
-			else
-				rfail perf-share "run $r: no samples of the worker (tid $RWTID) in $s"
+		if [ -z "$PERF_NA" ]; then
+			d=$OUT/perf-share.data
+			perf_rec_run perf-share "$d" "$r"
+			if [ "$OK" = 1 ]; then
+				s=$OUT/perf-share.$r.script
+				if ! env HOME="$PERF_HOME" perf script -i "$d" -F tid,ip,sym >"$s" 2>"$LOG/perf-share.$r.script.stderr"; then
+					rfail perf-share "run $r: perf script failed: $(head -c 300 "$LOG/perf-share.$r.script.stderr" | tr '\n' ' ')"
+				elif x=$(share_perf "$s" "$RWTID"); then
+					read -r n a b <<<"$x"
+					rv perf-share.n "$n"
+					rv perf-share.a "$a"
+					rv perf-share.b "$b"
+				else
+					rfail perf-share "run $r: no samples of the worker (tid $RWTID) in $s"
+				fi
 			fi
+		fi
+		if [ "$HAVE_STRACE" = 1 ]; then
+			sys_run sys-ptprof-share "$r"
+			sys_run sys-floor "$r"
 		fi
 	done
 	check_pid "the last share run" "$RPID" "$RTASKS"
@@ -631,6 +776,7 @@ if [ "$REC_RUNS" -ge 1 ]; then
 	for r in $(seq 1 "$REC_RUNS"); do
 		ptprof_rec_run ptprof-cpu cpu "$OUT/ptprof-cpu.$r.pb.gz" "$r"
 		ptprof_rec_run ptprof-wall wall "$OUT/ptprof-wall.$r.pb.gz" "$r"
+		[ "$HAVE_STRACE" = 0 ] || sys_run sys-ptprof-cost "$r"
 		[ -z "$PERF_NA" ] || continue
 		d=$OUT/perf-cpu.data
 		perf_rec_run perf-cpu "$d" "$r"
@@ -750,10 +896,12 @@ aux_stall_sum() { # -> sum of gaps > 20 us since the last reset (ns)
 }
 
 if [ "$X_ROWS" = 1 ]; then
-	SPIN_BIN=$BD/spinner EPOLL_BIN=$BD/epoll FLOOR_BIN=$BD/floor
+	SPIN_BIN=$BD/spinner EPOLL_BIN=$BD/epoll
 	[ -x "$RATIO_BIN" ] || gcc -O1 -g -fno-omit-frame-pointer -std=gnu11 -Wall -Wextra -pthread -o "$RATIO_BIN" bench/ratio.c ||
 		die "could not build bench/ratio.c"
-	for x in spinner epoll floor; do
+	xs=(spinner epoll)
+	[ "$REC_RUNS" -ge 1 ] || xs+=(floor)  # built at set-up otherwise
+	for x in "${xs[@]}"; do
 		gcc -O2 -g -std=gnu11 -Wall -Wextra -pthread -o "$BD/$x" "bench/$x.c" || die "could not build bench/$x.c"
 	done
 	X_LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -1063,6 +1211,26 @@ cpu_ratio() {
 	# shellcheck disable=SC2046
 	fmt_ratio "$(median_f $(vals ptprof-cpu.cpu))" "$(median_f $(vals perf-cpu.cpu))"
 }
+# Wall-mode CPU time / cpu-mode CPU time (medians; the runs are interleaved,
+# so the per-run ratios are shown too).  Target: at most 2x.
+WALL_CPU_MAX=2
+wall_cpu_cell() {
+	local c w
+	c=$(vals ptprof-cpu.cpu | tr -d ' ') w=$(vals ptprof-wall.cpu | tr -d ' ')
+	[ -n "$c" ] && [ -n "$w" ] || { printf 'n/a (a mode failed in every run)'; return 0; }
+	# shellcheck disable=SC2046
+	awk -v c="$(median_f $(vals ptprof-cpu.cpu))" -v w="$(median_f $(vals ptprof-wall.cpu))" \
+		-v cs="$(vals ptprof-cpu.cpu)" -v ws="$(vals ptprof-wall.cpu)" -v max="$WALL_CPU_MAX" \
+		-v paired=$(( RFAIL[ptprof-cpu] + RFAIL[ptprof-wall] == 0 )) 'BEGIN {
+		if (c <= 0) { printf "n/a (cpu mode used no CPU time)"; exit }
+		printf "%.2f× (%.2f s / %.2f s; target ≤ %g×: %s)", w / c, w, c, max, (w / c <= max ? "met" : "NOT met")
+		k = split(cs, a, " "); l = split(ws, b, " ")
+		if (paired && k == l && k > 1) {
+			s = ""
+			for (i = 1; i <= k; i++) s = s (i > 1 ? ", " : "") (a[i] > 0 ? sprintf("%.2f×", b[i] / a[i]) : "—")
+			printf "; per run: %s", s
+		} }'
+}
 samples_cell() { # key
 	local k=$1
 	[ "$k" != perf-cpu ] || ! perf_na || return 0
@@ -1157,6 +1325,8 @@ report_record() {
 		"$REC_SECS" "$REC_RATE" "$NTHREADS" "$(cpu_cell ptprof-cpu)" "$(cpu_cell perf-cpu)" "$(cpu_ratio)"
 	printf '| profiler CPU time (user+sys), wall mode, 1 busy + %s idle threads | %s | n/a (%s) | — |\n' \
 		"$NTHREADS" "$(cpu_cell ptprof-wall)" "$OFFCPU"
+	printf '| ↳ wall / cpu: profiler CPU time of wall mode / that of cpu mode, 1 busy + %s idle threads | %s | — | — |\n' \
+		"$NTHREADS" "$(wall_cpu_cell)"
 	printf '| samples per second actually taken, cpu mode, 1 busy + %s idle threads | %s | %s | %s |\n' \
 		"$NTHREADS" "$(samples_cell ptprof-cpu)" "$(samples_cell perf-cpu)" "$(samples_ratio)"
 	printf '| samples per second actually taken, wall mode, 1 busy + %s idle threads | %s | n/a (no wall mode) | — |\n' \
@@ -1196,6 +1366,79 @@ report_record() {
 	fi
 }
 
+
+# ------------------------------------------------------ the syscall report --
+
+svals() { printf '%s' "${SV[$1]:-}"; }
+shave() { [ -n "$(svals "$1" | tr -d ' ')" ]; }
+sfailnote() { # key
+	[ "${SFAIL[$1]}" = 0 ] || printf ' (%d/%d runs failed)' "${SFAIL[$1]}" "$REC_RUNS"
+}
+sys_cell() { # key what(per|own|extra|seize)
+	local k=$1
+	case $2 in
+	per)
+		shave "$k.per" || { printf 'failed (all %s runs, see below)' "$REC_RUNS"; return 0; }
+		# shellcheck disable=SC2046
+		awk -v p="$(median_f $(svals "$k.per"))" -v t="$(median $(svals "$k.tot"))" -v n="$(median $(svals "$k.n"))" \
+			'BEGIN { printf "%.2f (medians: %d calls, %d thread-samples stopped)", p, t, n }'
+		sfailnote "$k" ;;
+	own)
+		shave "$k.own" || { printf '—'; return 0; }
+		# shellcheck disable=SC2046
+		printf '%.2f (it printed: %s)' "$(median_f $(svals "$k.own"))" "$(svals "$k.printed" | sed 's/^ //; s/ /, /g')" ;;
+	extra)
+		shave "$k.extrawait" || { printf '—'; return 0; }
+		# shellcheck disable=SC2046
+		awk -v e="$(median $(svals "$k.extrawait"))" -v n="$(median $(svals "$k.n"))" \
+			'BEGIN { printf "%.2f (%d calls)", e / n, e }' ;;
+	seize)
+		shave "$k.seize" || { printf '—'; return 0; }
+		svals "$k.seize" | sed 's/^ //; s/ /, /g' ;;
+	esac
+}
+report_syscalls() {
+	[ "$REC_RUNS" -ge 1 ] || return 0
+	local k w
+	printf '\n## ptrace + process_vm_readv + wait4 calls per thread-sample: %s s cpu-mode records at %s Hz under strace, median of %s interleaved runs\n\n' \
+		"$SYS_SECS" "$REC_RATE" "$REC_RUNS"
+	if [ "$HAVE_STRACE" = 0 ]; then
+		printf 'Not measured: strace is not installed.\n'
+		return 0
+	fi
+	printf 'Same targets as the record rows (run in the same loops, after the share and the CPU-cost runs).  The figure\n'
+	printf 'compared with the target (≤ %s) is strace'"'"'s: every ptrace, process_vm_readv and wait4 call any thread of ptprof\n' "$SYS_MAX"
+	printf 'made / the thread-samples for which a thread was stopped.  ptprof'"'"'s own count (the -v line) is shown beside it:\n'
+	printf 'it counts one wait per stop and leaves out the waitpid(-1, WNOHANG) polls that find nothing, which strace counts.\n\n'
+	printf '| | ptprof record, 1 busy + %s idle threads | ptprof record, 1 busy + %s idle threads | floor (bench/floor.c), 1 busy + %s idle threads |\n' \
+		"$SHARE_IDLE" "$NTHREADS" "$SHARE_IDLE"
+	printf '|---|---:|---:|---:|\n'
+	printf '| calls per thread-sample counted by strace -f -c (compared with the target: ≤ %s; floor %s) | %s | %s | %s |\n' \
+		"$SYS_MAX" "$SYS_FLOOR" "$(sys_cell sys-ptprof-share per)" "$(sys_cell sys-ptprof-cost per)" "$(sys_cell sys-floor per)"
+	printf '| calls per thread-sample counted by ptprof itself (its -v line; same denominator) | %s | %s | — |\n' \
+		"$(sys_cell sys-ptprof-share own)" "$(sys_cell sys-ptprof-cost own)"
+	printf '| ↳ wait4 calls strace counted beyond ptprof'"'"'s count, per thread-sample | %s | %s | — |\n' \
+		"$(sys_cell sys-ptprof-share extra)" "$(sys_cell sys-ptprof-cost extra)"
+	printf '| threads seized (per run; %s resp. %s tasks in the target) | %s | %s | 1 |\n' \
+		"$((SHARE_IDLE + 2))" "$((NTHREADS + 2))" "$(sys_cell sys-ptprof-share seize)" "$(sys_cell sys-ptprof-cost seize)"
+
+	printf '\nCommands (N = run number; stdout and stderr of every run in %s):\n\n' "$LOG"
+	for k in sys-ptprof-share sys-ptprof-cost sys-floor; do
+		[ -n "${SCMD[$k]:-}" ] || continue
+		printf -- '- %s, target `%s`: `%s`\n' "$k" "${STGT[$k]}" "${SCMD[$k]}"
+		[ -z "${SDETAIL[$k]}" ] || printf '  - last run: %s\n' "${SDETAIL[$k]}"
+	done
+	printf -- '- calls: the "total" line of the strace -c summary (ptrace + process_vm_readv + wait4 of all of ptprof'"'"'s threads).\n'
+	printf '  Thread-samples stopped: ptprof: "N samples" of its "recorded ..." line + "(no stack)" losses of its "lost:" line\n'
+	printf '  (the count its -v figure divides by); floor: "floor: N samples" on its stdout.\n'
+	printf -- '- cross-check: strace'"'"'s ptrace calls must equal seize + interrupt + getregs + cont/listen + detach of the -v line,\n'
+	printf '  its process_vm_readv calls the process_vm_readv of the -v line; any difference is listed below.\n'
+	printf -- '- every run'"'"'s figures: %s\n' "$LOG/syscalls.tsv"
+
+	w=
+	for k in "${SNOTES[@]}"; do w+="- $k"$'\n'; done
+	[ -z "$w" ] || printf '\nNotes and failures (syscall rows):\n\n%s' "$w"
+}
 
 # ------------------------------------------------ the target-side report --
 
@@ -1280,12 +1523,207 @@ report_target() {
 	[ -z "$w" ] || printf '\nNotes and failures (target-side rows):\n\n%s' "$w"
 }
 
-{ report; report_record; report_target; } | tee "$BD/results.md"
+
+# ------------------------------------------------------------ the summary --
+#
+# One row per figure the issue asks for: ptprof, its peers, the target and
+# whether the figures meet it.  Every figure is the one of the detailed
+# tables below (same medians); "met?" is computed here, never typed.
+
+# yes / no from an awk condition over the figures.
+met() { awk "BEGIN { exit !($1) }" && printf yes || printf no; }
+# Median of a list, or nothing if the list is empty.
+med_or_empty() { [ -n "${*// /}" ] && median_f "$@"; }
+sum_row() { printf '| %s | %s | %s | %s | %s |\n' "$@"; }
+
+report_summary() {
+	local a b c d e f g pa pb nf recna xna
+	nf='no (figure missing)'
+	recna='not run (BENCH_RECORD_RUNS=0)'
+	xna='not run (BENCH_TARGET_ROWS=0)'
+	printf '## Summary: ptprof against the targets of the issue\n\n'
+	printf '%s, %s CPUs, kernel %s; load average (1/5/15 min) at start %s, at end %s.\n' \
+		"$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(uname -r)" "$LOAD_START" "$(cut -d' ' -f1-3 /proc/loadavg)"
+	printf 'Medians of interleaved runs (dump rows: %s runs; record and syscall rows: %s; stall row: %s; peak RSS and\n' \
+		"$RUNS" "$REC_RUNS" "$STALL_RUNS"
+	printf 'EINTRs: one run each).  The command behind every figure, each run'"'"'s values and the notes are in the detailed\n'
+	printf 'sections below.\n\n'
+	if [ "$PTPROF" != "$PTPROF_DEFAULT" ]; then
+		printf '**WARNING: the dump figures of ptprof were produced by a stub (PTPROF=%s), not by ptprof.**\n\n' "$PTPROF"
+	fi
+	printf '| row | ptprof | peers | target | met? |\n'
+	printf '|---|---|---|---|---|\n'
+
+	# 1. system calls per thread-sample
+	local l1="ptrace + process_vm_readv + wait4 calls per thread-sample, $SYS_SECS s cpu-mode record at $REC_RATE Hz (strace -f -c calls / thread-samples stopped)"
+	if [ "$REC_RUNS" -lt 1 ]; then
+		sum_row "$l1" "$recna" '—' "≤ $SYS_MAX" "$nf"
+	elif [ "$HAVE_STRACE" = 0 ]; then
+		sum_row "$l1" 'not measured (strace not installed)' '—' "≤ $SYS_MAX" "$nf"
+	else
+		# shellcheck disable=SC2046
+		a=$(med_or_empty $(svals sys-ptprof-share.per)) b=$(med_or_empty $(svals sys-ptprof-cost.per))
+		# shellcheck disable=SC2046
+		c=$(med_or_empty $(svals sys-ptprof-share.own)) d=$(med_or_empty $(svals sys-ptprof-cost.own))
+		# shellcheck disable=SC2046
+		e=$(med_or_empty $(svals sys-floor.per))
+		f=$(awk -v a="$a" -v b="$b" -v c="$c" -v d="$d" -v s="$SHARE_IDLE" -v t="$NTHREADS" 'BEGIN {
+			printf "strace: %s with 1 busy + %d idle, %s with 1 busy + %d idle threads (ptprof'"'"'s own count: %s, %s)",
+				a == "" ? "failed" : sprintf("%.2f", a), s, b == "" ? "failed" : sprintf("%.2f", b), t,
+				c == "" ? "—" : sprintf("%.2f", c), d == "" ? "—" : sprintf("%.2f", d) }')
+		g="floor: ${e:+$(printf '%.2f' "$e") (bench/floor.c under the same strace); }design floor $SYS_FLOOR"
+		if [ -n "$a" ] && [ -n "$b" ]; then
+			sum_row "$l1" "$f" "$g" "≤ $SYS_MAX (strace's count, both targets)" "$(met "$a <= $SYS_MAX && $b <= $SYS_MAX")"
+		else
+			sum_row "$l1" "$f" "$g" "≤ $SYS_MAX (strace's count, both targets)" "$nf"
+		fi
+	fi
+
+	# 2. stall per sample
+	local l2="stall the target itself sees per sample ($X_SECS s at $REC_RATE Hz, cpu mode, 1 spinning thread)"
+	if [ "$X_ROWS" != 1 ]; then
+		sum_row "$l2" "$xna" '—' '≤ 1.3× the floor loop' "$nf"
+	else
+		# shellcheck disable=SC2086
+		a=$(med_or_empty ${XV[stall-ptprof.per]:-}) b=$(med_or_empty ${XV[stall-floor.per]:-}) c=$(med_or_empty ${XV[stall-perf.per]:-})
+		f=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a == "") { printf "failed"; exit }
+			printf "%.1f µs", a / 1e3; if (b > 0) printf " (%.2f× the floor)", a / b }')
+		g='floor loop (bench/floor.c): '
+		if [ -n "$b" ]; then g+=$(awk -v b="$b" 'BEGIN { printf "%.1f µs", b / 1e3 }'); else g+=failed; fi
+		g+='; perf: '
+		if [ -n "$PERF_X_NA" ]; then g+="n/a ($PERF_X_NA)"; elif [ -n "$c" ]; then g+=$(awk -v c="$c" 'BEGIN { printf "%.1f µs", c / 1e3 }'); else g+=failed; fi
+		if [ -n "$a" ] && [ -n "$b" ]; then
+			sum_row "$l2" "$f" "$g" '≤ 1.3× the floor loop' "$(met "$b > 0 && $a / $b <= 1.3")"
+		else
+			sum_row "$l2" "$f" "$g" '≤ 1.3× the floor loop' "$nf"
+		fi
+	fi
+
+	# 3. and 4. profiler CPU, cpu and wall mode
+	local l3="profiler CPU (user+sys) per second of profile at $REC_RATE Hz, cpu mode, 1 busy + $NTHREADS idle threads"
+	local l4="profiler CPU per second of profile, wall mode, 1 busy + $NTHREADS idle threads"
+	if [ "$REC_RUNS" -lt 1 ]; then
+		sum_row "$l3" "$recna" '—' '≤ 10% of one core' "$nf"
+		sum_row "$l4" "$recna" '—' 'wall / cpu ≤ 2×' "$nf"
+	else
+		# shellcheck disable=SC2046
+		a=$(med_or_empty $(vals ptprof-cpu.cpu)) b=$(med_or_empty $(vals perf-cpu.cpu)) c=$(med_or_empty $(vals ptprof-wall.cpu))
+		f=$(awk -v a="$a" -v s="$REC_SECS" 'BEGIN { if (a == "") printf "failed"; else printf "%.3f CPU-s/s (%.1f%% of one core)", a / s, 100 * a / s }')
+		if [ -n "$PERF_NA" ]; then
+			g="perf: n/a ($PERF_NA)"
+		else
+			g=$(awk -v b="$b" -v s="$REC_SECS" 'BEGIN { if (b == "") printf "perf: failed"; else printf "perf record + report: %.3f CPU-s/s (%.1f%%), same target", b / s, 100 * b / s }')
+		fi
+		if [ -n "$a" ]; then
+			sum_row "$l3" "$f" "$g" '≤ 10% of one core (0.100 CPU-s/s)' "$(met "$a / $REC_SECS <= 0.10")"
+		else
+			sum_row "$l3" "$f" "$g" '≤ 10% of one core (0.100 CPU-s/s)' "$nf"
+		fi
+		f=$(awk -v a="$a" -v c="$c" -v s="$REC_SECS" 'BEGIN { if (c == "") { printf "failed"; exit }
+			printf "%.3f CPU-s/s (%.1f%% of one core); wall / cpu: ", c / s, 100 * c / s
+			if (a > 0) printf "%.2f×", c / a; else printf "—" }')
+		if [ -n "$a" ] && [ -n "$c" ]; then
+			sum_row "$l4" "$f" "— (perf: $OFFCPU)" "wall / cpu ≤ ${WALL_CPU_MAX}×" "$(met "$a > 0 && $c / $a <= $WALL_CPU_MAX")"
+		else
+			sum_row "$l4" "$f" "— (perf: $OFFCPU)" "wall / cpu ≤ ${WALL_CPU_MAX}×" "$nf"
+		fi
+	fi
+
+	# 5. and 6. the dump: wall time, longest stall
+	local l5="$NTHREADS-thread dump, wall time, with inlines and file:line"
+	local l6="longest stall any target thread sees during that dump"
+	# shellcheck disable=SC2086
+	a=$(med_or_empty ${WALL[ptprof]}) b=$(med_or_empty ${WALL[eu-stack]}) c=$(med_or_empty ${WALL[gdb]})
+	f=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a == "") { printf "failed"; exit }
+		printf "%.1f ms", a / 1e6; if (b > 0) printf " (%.2f× eu-stack)", a / b }')
+	g="eu-stack -i -s: $(dump_peer eu-stack "$b" ms); gdb: $(dump_peer gdb "$c" ms)"
+	if [ -n "$a" ] && [ -n "$b" ]; then
+		sum_row "$l5" "$f" "$g" '≤ 1/5 of eu-stack -i -s' "$(met "$b > 0 && $a / $b <= 0.2")"
+	else
+		sum_row "$l5" "$f" "$g" '≤ 1/5 of eu-stack -i -s' "$nf"
+	fi
+	# shellcheck disable=SC2086
+	a=$(med_or_empty ${SMAX[ptprof]}) b=$(med_or_empty ${SMAX[eu-stack]}) c=$(med_or_empty ${SMAX[gdb]})
+	f=$([ -n "$a" ] && fmt_stall "$a" || printf failed)
+	[ -z "$a" ] || [ -z "$c" ] || f+=$(awk -v a="$a" -v c="$c" 'BEGIN { if (c > 0) printf " (%.3f× gdb)", a / c }')
+	g="eu-stack: $(dump_peer eu-stack "$b" stall); gdb: $(dump_peer gdb "$c" stall)"
+	if [ -n "$a" ] && [ -n "$c" ]; then
+		sum_row "$l6" "$f" "$g" "≤ 1/10 of gdb's ($(fmt_stall "$(awk -v c="$c" 'BEGIN { printf "%.0f", c / 10 }')"))" "$(met "$a <= $c / 10")"
+	else
+		sum_row "$l6" "$f" "$g" '≤ 1/10 of gdb'"'"'s' "$nf"
+	fi
+
+	# 7. peak RSS
+	local l7="peak RSS of a $RSS_SHORT s and a $RSS_LONG s record at $RSS_RATE Hz"
+	if [ "$X_ROWS" != 1 ]; then
+		sum_row "$l7" "$xna" '—' "$RSS_LONG s within 20% of $RSS_SHORT s" "$nf"
+	else
+		a=${XV[rss-ptprof.$RSS_SHORT]:-} b=${XV[rss-ptprof.$RSS_LONG]:-}
+		f=$(rss_pair "$a" "$b")
+		if [ -n "$PERF_X_NA" ]; then g="perf: n/a ($PERF_X_NA)"; else g="perf: $(rss_pair "${XV[rss-perf.$RSS_SHORT]:-}" "${XV[rss-perf.$RSS_LONG]:-}")"; fi
+		if [ -n "$a" ] && [ -n "$b" ]; then
+			sum_row "$l7" "$f" "$g" "$RSS_LONG s within 20% of $RSS_SHORT s" "$(met "$a > 0 && $b / $a <= 1.2 && $b / $a >= 0.8")"
+		else
+			sum_row "$l7" "$f" "$g" "$RSS_LONG s within 20% of $RSS_SHORT s" "$nf"
+		fi
+	fi
+
+	# 8. shares on the known-ratio target
+	local l8="share of the two hot functions (hot_a / hot_b) on the known-ratio target, 1 busy + $SHARE_IDLE idle threads"
+	local t8='within 2 points of the truth and of perf'
+	if [ "$REC_RUNS" -lt 1 ]; then
+		sum_row "$l8" "$recna" 'truth: 25.0% / 75.0%' "$t8" "$nf"
+	else
+		# shellcheck disable=SC2046
+		a=$(med_or_empty $(vals ptprof-share.a)) b=$(med_or_empty $(vals ptprof-share.b))
+		# shellcheck disable=SC2046
+		pa=$(med_or_empty $(vals perf-share.a)) pb=$(med_or_empty $(vals perf-share.b))
+		f=$([ -n "$a" ] && printf '%s / %s' "$(pct "$a")" "$(pct "$b")" || printf failed)
+		if [ -n "$PERF_NA" ]; then g="perf: n/a ($PERF_NA)"; elif [ -n "$pa" ]; then g="perf: $(pct "$pa") / $(pct "$pb")"; else g="perf: failed"; fi
+		g+="; truth: 25.0% / 75.0%"
+		if [ -n "$a" ] && [ -n "$pa" ]; then
+			sum_row "$l8" "$f" "$g" "$t8" "$(met "(($a - 25) ^ 2) <= 4 && (($b - 75) ^ 2) <= 4 && (($a - $pa) ^ 2) <= 4 && (($b - $pb) ^ 2) <= 4")"
+		else
+			sum_row "$l8" "$f" "$g" "$t8" "$nf"
+		fi
+	fi
+
+	# 9. EINTRs
+	local l9="EINTRs seen by a target thread looping on epoll_wait during a $X_SECS s record, cpu and wall mode"
+	local t9='cpu mode: 0; wall mode: ≤ 1 per thread'
+	if [ "$X_ROWS" != 1 ]; then
+		sum_row "$l9" "$xna" '—' "$t9" "$nf"
+	else
+		a=${XV[eintr-cpu]:-} b=${XV[eintr-wall]:-}
+		f="cpu mode: ${a:-failed}; wall mode: ${b:-failed} (1 epoll_wait thread)"
+		if is_uint "$a" && is_uint "$b"; then
+			sum_row "$l9" "$f" "no tool attached: ${XV[eintr-baseline]:-?}" "$t9" "$(met "$a == 0 && $b <= 1")"
+		else
+			sum_row "$l9" "$f" "no tool attached: ${XV[eintr-baseline]:-?}" "$t9" "$nf"
+		fi
+	fi
+	printf '\n'
+}
+# A dump peer's median (ns) as ms or as a stall, or why there is none.
+dump_peer() { # tool value kind
+	if [ "${AVAIL[$1]}" != 1 ]; then printf 'n/a (not installed)'
+	elif [ -z "$2" ]; then printf 'failed'
+	elif [ "$3" = ms ]; then fmt_ms "$2"
+	else fmt_stall "$2"
+	fi
+}
+rss_pair() { # short-KiB long-KiB
+	printf '%s s: %s, %s s: %s' "$RSS_SHORT" "$( [ -n "$1" ] && fmt_kib "$1" || echo failed)" \
+		"$RSS_LONG" "$( [ -n "$2" ] && fmt_kib "$2" || echo failed)"
+	[ -z "$1" ] || [ -z "$2" ] || printf ' (%s)' "$(fmt_ratio "$2" "$1")"
+}
+
+{ report_summary; report; report_record; report_syscalls; report_target; } | tee "$BD/results.md"
 
 # A ptprof failure fails `make bench`; a failing peer is only reported.
 if [ "${NFAIL[ptprof]}" != 0 ] || [ "${NSYSFAIL[ptprof]}" != 0 ] ||
 	[ "${RFAIL[ptprof-share]:-0}" != 0 ] || [ "${RFAIL[ptprof-cpu]:-0}" != 0 ] || [ "${RFAIL[ptprof-wall]:-0}" != 0 ] ||
-	[ "${XFAIL_PTPROF:-0}" != 0 ]; then
+	[ "${XFAIL_PTPROF:-0}" != 0 ] || [ "${SFAIL[sys-ptprof-share]}" != 0 ] || [ "${SFAIL[sys-ptprof-cost]}" != 0 ]; then
 	say "bench: ptprof failed in some runs (see Failures above)"
 	exit 1
 fi
