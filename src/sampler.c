@@ -692,7 +692,6 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 		next += period;
 		now = monotonic_ns();
 		if (next < now) {
-			fprintf(stderr, "DBG tick %llu late %.3f ms\n", (unsigned long long)rec->st.ticks, (now-next)/1e6);
 			uint64_t behind = (now - next) / period + 1;
 			rec->st.ticks_missed += behind;
 			next += behind * period;
