@@ -10,4 +10,9 @@
 
 void fputs_escaped(FILE *f, const char *s);
 
+/* Length of the valid UTF-8 sequence at p, or 0: no overlong forms, no
+ * surrogates, nothing above U+10FFFF (RFC 3629).  Reads no further than
+ * a NUL at p[1..3]. */
+int utf8_seq_len(const unsigned char *p);
+
 #endif

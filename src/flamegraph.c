@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "flamegraph.h"
 #include "flamegraph_script.h"
 #include "xalloc.h"
@@ -70,37 +71,11 @@ struct fgraph {
 
 /* ------------------------------------------------------------ text */
 
-/* Length of the valid UTF-8 sequence at p that XML allows (no overlong
- * forms, surrogates, U+FFFE/U+FFFF or code points past U+10FFFF), or 0. */
+/* Length of the valid UTF-8 sequence at p that XML allows (also not
+ * U+FFFE or U+FFFF), or 0. */
 static int utf8_len(const unsigned char *p)
 {
-	unsigned char lo = 0x80, hi = 0xbf;
-	int n;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		if (p[0] == 0xe0)
-			lo = 0xa0;
-		if (p[0] == 0xed)
-			hi = 0x9f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		if (p[0] == 0xf0)
-			lo = 0x90;
-		if (p[0] == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (int i = 2; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
+	int n = utf8_seq_len(p);
 	if (n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe)
 		return 0;
 	return n;
