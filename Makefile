@@ -4,6 +4,7 @@
 #   make demo       install missing packages, build, dump the demo workload
 #   make check      install missing packages, build, run every test
 #   make bench      compare ptprof with eu-stack, gdb and perf
+#   make fuzz       fuzz the pprof reader for FUZZ_SECONDS (default 60)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX   ?= /usr/local
@@ -39,7 +40,7 @@ DEPS     := $(OBJS_LIB:.o=.d) $(B)/obj/main.d
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 
-.PHONY: all deps demo check unit e2e e2e-asan docs-check bench install clean
+.PHONY: all deps demo check unit e2e e2e-asan docs-check fuzz fuzz-replay bench install clean
 .DELETE_ON_ERROR:
 
 all: $(B)/ptprof
@@ -110,6 +111,38 @@ e2e-asan:
 
 docs-check: all
 	sh tests/check-docs.sh $(B)/ptprof
+
+# --- fuzzing --------------------------------------------------------------
+# The pprof reader fed hostile bytes, built from the sources themselves.
+# `make fuzz`: libFuzzer (clang) for FUZZ_SECONDS, seeded from
+# tests/fuzz/corpus; what crashes lands in tests/fuzz/crashes.
+# `make fuzz-replay` (part of check): every saved input once more under
+# gcc's ASan+UBSan, no libFuzzer needed.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS    := src/pprof_read.c src/stacks.c src/hashmap.c src/xalloc.c src/error.c \
+                $(B)/gen/profile.pb-c.c tests/fuzz/fuzz_pprof_read.c
+FUZZ_FLAGS    = -std=gnu11 -O1 -g -fno-omit-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude \
+                -I$(B)/gen $(shell $(PKG_CONFIG) --cflags libprotobuf-c zlib 2>/dev/null)
+FUZZ_LIBS     = $(shell $(PKG_CONFIG) --libs libprotobuf-c zlib 2>/dev/null)
+
+$(B)/fuzz/fuzz_pprof_read: $(FUZZ_SRCS) $(B)/gen/profile.pb-c.h $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -o $@ $(FUZZ_SRCS) $(FUZZ_LIBS)
+
+$(B)/fuzz/replay: tests/fuzz/replay.c $(FUZZ_SRCS) $(B)/gen/profile.pb-c.h $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(FUZZ_FLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -o $@ tests/fuzz/replay.c $(FUZZ_SRCS) $(FUZZ_LIBS)
+
+fuzz: $(B)/fuzz/fuzz_pprof_read
+	@mkdir -p $(B)/fuzz/corpus tests/fuzz/crashes
+	$< -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=tests/fuzz/crashes/ $(B)/fuzz/corpus tests/fuzz/corpus
+
+fuzz-replay: $(B)/fuzz/replay
+	ASAN_OPTIONS=detect_leaks=1 $< $(wildcard tests/fuzz/corpus/* tests/fuzz/crashes/*)
 
 check: deps
 	$(MAKE) all targets

@@ -1,6 +1,26 @@
-/* cmd_report.c - `ptprof report FILE`: read any pprof profile.  (stub) */
+/* cmd_report.c - `ptprof report FILE`: any pprof profile as its top
+ * functions, or converted to folded stacks, a flame graph or speedscope.
+ *
+ * The file is read whole (at most PPROF_READ_MAX bytes) before anything is
+ * written, so a bad file fails with one line on stderr and no output.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "commands.h"
 #include "error.h"
+#include "escape.h"
+#include "flamegraph.h"
+#include "numparse.h"
+#include "outfile.h"
+#include "pprof_read.h"
+#include "speedscope.h"
+#include "xalloc.h"
 
 const struct cli_option report_options[] = {
 	{ OPT_FORMAT, "format", 'f', "FMT", "text folded flamegraph speedscope",
@@ -14,17 +34,238 @@ const struct cli_option report_options[] = {
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },
 };
 
-static int ignore(void *ctx, const struct cli_option *opt, const char *arg)
+enum report_format { RF_TEXT, RF_FOLDED, RF_FLAMEGRAPH, RF_SPEEDSCOPE };
+
+static const char *const format_names[] = { "text", "folded", "flamegraph", "speedscope" };
+
+struct report_args {
+	enum report_format format;
+	const char *output;
+	size_t top;
+	bool top_set;
+	bool threads;
+};
+
+static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 {
-	return 0;
+	struct report_args *a = ctx;
+	uint64_t v;
+
+	switch (opt->id) {
+	case OPT_FORMAT:
+		for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+			if (strcmp(arg, format_names[i]) == 0) {
+				a->format = (enum report_format)i;
+				return 0;
+			}
+		return pt_usage_error("report: unknown format '%s' (text, folded, flamegraph "
+				      "or speedscope)", arg);
+	case OPT_OUTPUT:
+		a->output = arg;
+		return 0;
+	case OPT_TOP:
+		if (parse_uint(arg, 0, UINT32_MAX, &v) < 0)
+			return pt_usage_error("report: --top needs a number of functions (0 for "
+					      "all), not '%s'", arg);
+		a->top = (size_t)v;
+		a->top_set = true;
+		return 0;
+	case OPT_THREADS:
+		a->threads = true;
+		return 0;
+	case OPT_QUIET:
+		pt_verbosity = 0;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* The whole of path ("-": standard input) into *buf, at most
+ * PPROF_READ_MAX bytes.  0, or EXIT_FAILED after saying why. */
+static int read_input(const char *path, const char *name, unsigned char **buf, size_t *len)
+{
+	int fd = 0, ret = EXIT_FAILED;
+	size_t cap = 0, n = 0;
+	struct stat st;
+	unsigned char *b = NULL;
+
+	if (strcmp(path, "-") != 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			pt_perror("report: %s", name);
+			return EXIT_FAILED;
+		}
+	}
+	if (fstat(fd, &st) == 0) {
+		if (S_ISDIR(st.st_mode)) {
+			pt_error("report: %s: is a directory, not a profile", name);
+			goto out;
+		}
+		/* A regular file's size is known: refuse a huge one unread. */
+		if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > PPROF_READ_MAX) {
+			pt_error("report: %s: %" PRIu64 " MiB, larger than the %u MiB a profile "
+				 "may have", name, (uint64_t)st.st_size >> 20, PPROF_READ_MAX >> 20);
+			goto out;
+		}
+		if (S_ISREG(st.st_mode))
+			cap = (size_t)st.st_size + 1;  /* + 1: EOF is seen in one read */
+	}
+	cap = cap ? cap : 1 << 16;
+	b = xmalloc(cap);
+	for (;;) {
+		if (n == cap) {
+			/* Past the bound by one byte is enough to tell. */
+			cap = cap * 2 > (size_t)PPROF_READ_MAX + 1 ? (size_t)PPROF_READ_MAX + 1 : cap * 2;
+			b = xrealloc(b, cap);
+		}
+		ssize_t got = read(fd, b + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			pt_perror("report: read %s", name);
+			goto out;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+		if (n > PPROF_READ_MAX) {
+			pt_error("report: %s: larger than the %u MiB a profile may have", name,
+				 PPROF_READ_MAX >> 20);
+			goto out;
+		}
+	}
+	*buf = b;
+	*len = n;
+	b = NULL;
+	ret = 0;
+out:
+	free(b);
+	if (fd > 0)
+		close(fd);
+	return ret;
+}
+
+/* "1.99 s" for time values, else the count and its unit. */
+static void print_total(FILE *f, const struct stacks *s)
+{
+	bool time = s->ns_per_unit && strstr(s->unit, "seconds");
+	if (time)
+		fprintf(f, "Total: %.2f s", (double)s->total * (double)s->ns_per_unit / 1e9);
+	else if (*s->unit && strcmp(s->unit, "count") != 0)
+		fprintf(f, "Total: %" PRIu64 " %s", s->total, s->unit);
+	else
+		fprintf(f, "Total: %" PRIu64, s->total);
+	fprintf(f, " in %zu sample record%s", s->nsamples, s->nsamples == 1 ? "" : "s");
+	if (s->nthreads)
+		fprintf(f, " from %zu thread%s", s->nthreads, s->nthreads == 1 ? "" : "s");
+	fputc('\n', f);
+}
+
+static void print_text(FILE *f, const char *name, const char *title, const struct stacks *s,
+		       size_t top)
+{
+	size_t nfuncs;
+	free(stacks_top(s, &nfuncs));
+	fputs("File: ", f);
+	fputs_escaped(f, name);
+	fprintf(f, "\n%s\n", title);
+	print_total(f, s);
+	fprintf(f, "\nTop functions (flat: value with the function innermost; cum: anywhere "
+		   "on the stack)\n");
+	stacks_print_top(f, s, top);
+	if (top && nfuncs > top)
+		fprintf(f, "(%zu more functions; --top 0 shows all)\n", nfuncs - top);
+}
+
+static int write_output(const struct report_args *a, const char *name, struct stacks *s)
+{
+	struct outfile out;
+	const char *title = s->title;
+	const char *where = a->output && strcmp(a->output, "-") ? a->output : "standard output";
+	char *long_title = xasprintf("%s: %s", name, title);
+	int ret, wr = 0;
+
+	s->title = stacks_str(s, long_title);  /* pictures name the file */
+	ret = outfile_open(&out, a->output);
+	if (ret)
+		goto out;
+	switch (a->format) {
+	case RF_TEXT:
+		print_text(out.f, name, title, s, a->top);
+		break;
+	case RF_FOLDED:
+		stacks_print_folded(out.f, s, a->threads);
+		break;
+	case RF_FLAMEGRAPH: {
+		struct flamegraph_opts fo = { a->threads, NULL };
+		wr = flamegraph_write(out.f, s, &fo);
+		break;
+	}
+	case RF_SPEEDSCOPE:
+		wr = speedscope_write(out.f, s);
+		break;
+	}
+	if (wr < 0) {
+		pt_perror("report: write %s as %s", where, format_names[a->format]);
+		outfile_abort(&out);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	ret = outfile_commit(&out);
+	if (!ret && a->output && strcmp(a->output, "-"))
+		pt_info("wrote %s", a->output);
+out:
+	free(long_title);
+	return ret;
 }
 
 int cmd_report(const struct subcommand *self, int argc, char **argv)
 {
-	int first;
-	int ret = cli_parse(self, argc, argv, ignore, NULL, &first);
+	struct report_args a = { .format = RF_TEXT, .top = 20 };
+	struct stacks s = { 0 };
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	char err[512];
+	int first, ret;
+
+	ret = cli_parse(self, argc, argv, on_option, &a, &first);
 	if (ret)
-		return ret < 0 ? 0 : ret;
-	pt_error("report: not written yet");
-	return EXIT_FAILED;
+		goto out;
+	if (first >= argc) {
+		ret = pt_usage_error("report: which profile? give a pprof FILE (or - for "
+				     "standard input)");
+		goto out;
+	}
+	if (first + 1 < argc) {
+		ret = pt_usage_error("report: one FILE only, not also '%s'", argv[first + 1]);
+		goto out;
+	}
+	if (a.top_set && a.format != RF_TEXT) {
+		ret = pt_usage_error("report: --top is for the text format, not %s",
+				     format_names[a.format]);
+		goto out;
+	}
+	if (a.threads && a.format != RF_FOLDED && a.format != RF_FLAMEGRAPH) {
+		ret = pt_usage_error("report: --threads is for -f folded or flamegraph");
+		goto out;
+	}
+	const char *path = argv[first];
+	const char *name = strcmp(path, "-") ? path : "standard input";
+	ret = read_input(path, name, &buf, &len);
+	if (ret)
+		goto out;
+	if (pprof_read(buf, len, &s, err, sizeof(err)) < 0) {
+		pt_error("report: %s: %s", name, err);
+		ret = EXIT_FAILED;
+		goto out_buf;
+	}
+	free(buf);  /* the stacks own copies of everything */
+	buf = NULL;
+	ret = write_output(&a, name, &s);
+	stacks_free(&s);
+out_buf:
+	free(buf);
+out:
+	return ret < 0 ? 0 : ret;
 }

@@ -128,14 +128,42 @@ static double pct(uint64_t v, uint64_t total)
 	return total ? 100.0 * (double)v / (double)total : 0.0;
 }
 
+/* A value as go tool pprof shows it when values are time ("1.98s",
+ * "250ms"), else the plain count. */
+static const char *fmt_value(char *buf, size_t size, uint64_t v, const struct stacks *s)
+{
+	static const struct { double ns; const char *unit; } scale[] = {
+		{ 1e9, "s" }, { 1e6, "ms" }, { 1e3, "us" }, { 1, "ns" },
+	};
+	if (!s->ns_per_unit || !s->unit || !strstr(s->unit, "seconds") || !v) {
+		snprintf(buf, size, "%" PRIu64, v);
+		return buf;
+	}
+	double ns = (double)v * (double)s->ns_per_unit;
+	size_t i = 0;
+	/* 999.999ms rounds to 1000.00: that is 1s. */
+	while (i + 1 < sizeof(scale) / sizeof(scale[0]) && ns < scale[i].ns * 0.999995)
+		i++;
+	int n = snprintf(buf, size, "%.2f", ns / scale[i].ns);
+	/* "10.00" -> "10", "12.50" -> "12.5" */
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	snprintf(buf + n, size - (size_t)n, "%s", scale[i].unit);
+	return buf;
+}
+
 void stacks_print_top(FILE *f, const struct stacks *s, size_t limit)
 {
 	size_t n;
 	struct func_share *t = stacks_top(s, &n);
+	char flat[32], cum[32];
 	fprintf(f, "%12s %6s %12s %6s  %s\n", "flat", "flat%", "cum", "cum%", "function");
 	for (size_t i = 0; i < n && (!limit || i < limit); i++) {
-		fprintf(f, "%12" PRIu64 " %5.1f%% %12" PRIu64 " %5.1f%%  %s", t[i].flat,
-			pct(t[i].flat, s->total), t[i].cum, pct(t[i].cum, s->total), t[i].func);
+		fprintf(f, "%12s %5.1f%% %12s %5.1f%%  %s", fmt_value(flat, sizeof(flat), t[i].flat, s),
+			pct(t[i].flat, s->total), fmt_value(cum, sizeof(cum), t[i].cum, s),
+			pct(t[i].cum, s->total), t[i].func);
 		if (*t[i].module)
 			fprintf(f, " [%s]", t[i].module);
 		fputc('\n', f);

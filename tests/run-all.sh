@@ -29,6 +29,7 @@ run_suite() {
 }
 
 run_suite "unit tests (cmocka)" $MAKE --no-print-directory unit
+run_suite "saved fuzz inputs under ASan+UBSan" $MAKE --no-print-directory fuzz-replay
 run_suite "docs and completions" $MAKE --no-print-directory docs-check
 run_suite "end-to-end" $MAKE --no-print-directory e2e
 run_suite "end-to-end under ASan+UBSan" $MAKE --no-print-directory e2e-asan

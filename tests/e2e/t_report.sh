@@ -1,0 +1,508 @@
+# tests/e2e/t_report.sh - `ptprof report`: pprof files read back.
+#
+# A Go runtime/pprof CPU profile and ptprof's own recordings are reported
+# and compared with `go tool pprof` reading the same file; the hand-made
+# hostile inputs of tests/fuzz/seeds.py (bad indices, truncated gzip, a
+# gzip bomb ...) must each fail with one line on stderr, exit status 2 and
+# nothing on stdout.
+#
+# Uses need_go, record, assert_line and assert_folded (t_record.sh).
+
+report() {
+	run_ptprof report "$@"
+}
+
+# The rows of a text report's table: "FLAT FLAT% CUM CUM%  FUNCTION [MODULE]".
+REPORT_ROW_RE='^ +[0-9][^ ]* +[0-9]+\.[0-9]% +[0-9][^ ]* +[0-9]+\.[0-9]%  [^ ]'
+
+report_rows() {
+	grep -Ec -- "$REPORT_ROW_RE" "$1"
+}
+
+# report_row FILE FUNC: "FLAT% CUM%" of FUNC in a text report, without %.
+report_row() {
+	awk -v f="$2" '$1 ~ /^[0-9]/ && $2 ~ /%$/ && $5 == f {
+		sub(/%/, "", $2); sub(/%/, "", $4); print $2, $4; exit
+	}' "$1"
+}
+
+# The function of the first row.
+report_first() {
+	grep -Em1 -- "$REPORT_ROW_RE" "$1" | awk '{ print $5 }'
+}
+
+# between X LO HI: LO <= X <= HI (decimals).
+between() {
+	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x != "" && x >= lo && x <= hi) }'
+}
+
+# go build with a private, offline Go environment (as go_pprof runs).
+go_build() {
+	mkdir -p "$T/go"
+	HOME=$T/go GOCACHE=$T/go/cache GOPATH=$T/go/path GOFLAGS='' GOTOOLCHAIN=local \
+		GOPROXY=off GO111MODULE=off timeout 120 go build "$@"
+}
+
+# compare_with_go_top FILE REPORT: every function `go tool pprof -top`
+# lists for FILE has the same flat% and cum% in REPORT (text, --top 0),
+# within 0.5 points; and the totals agree.
+compare_with_go_top() {
+	local file=$1 ours=$2
+	go_pprof -top "$file" >"$T/gotop" 2>"$T/gotop.err" ||
+		{ show_file "go tool pprof -top stderr" "$T/gotop.err"; fail "go tool pprof -top failed"; }
+	local bad
+	bad=$(awk -v ours="$ours" '
+		BEGIN {
+			while ((getline line < ours) > 0) {
+				n = split(line, f, " ")
+				if (n >= 5 && f[2] ~ /%$/ && f[1] ~ /^[0-9]/) {
+					sub(/%/, "", f[2]); sub(/%/, "", f[4])
+					if (!(f[5] in flat)) { flat[f[5]] = f[2]; cum[f[5]] = f[4] }
+				}
+			}
+		}
+		/^ *flat +flat%/ { on = 1; next }
+		on && NF >= 6 {
+			name = $6; gf = $2; gc = $5
+			sub(/%/, "", gf); sub(/%/, "", gc)
+			rows++
+			if (!(name in flat)) { print "missing in the report: " name; exit }
+			d1 = flat[name] - gf; d2 = cum[name] - gc
+			if (d1 < -0.5 || d1 > 0.5 || d2 < -0.5 || d2 > 0.5) {
+				print name ": flat " flat[name] "% cum " cum[name] "%, go tool pprof says " gf "% " gc "%"
+				exit
+			}
+		}
+		END { if (!rows && !bad) print "no rows in go tool pprof -top" }
+	' "$T/gotop")
+	if [ -n "$bad" ]; then
+		show_file "go tool pprof -top" "$T/gotop"
+		show_file "ptprof report" "$ours"
+		fail "$bad"
+	fi
+	# "Showing nodes accounting for X, P% of TOTAL total": TOTAL in s.
+	local gototal ourtotal
+	gototal=$(awk '/ of .* total$/ {
+		t = $(NF - 1); v = t + 0
+		if (t ~ /ms$/) v /= 1e3; else if (t ~ /us$/) v /= 1e6; else if (t ~ /ns$/) v /= 1e9
+		print v; exit }' "$T/gotop")
+	ourtotal=$(awk '/^Total: / { print $2; exit }' "$ours")
+	awk -v a="$gototal" -v b="$ourtotal" 'BEGIN { d = a - b; exit !(a > 0 && d < 0.011 && d > -0.011) }' ||
+		{ show_file "go tool pprof -top" "$T/gotop" 8; fail "total ${ourtotal} s, go tool pprof says ${gototal} s"; }
+}
+
+# ======================================================= Go's runtime/pprof
+
+t_report_go_cpu_profile() {
+	need_go
+	go_build -o "$T/cpuprof" tests/go/cpuprof/main.go >"$T/build.log" 2>&1 ||
+		{ show_file "go build" "$T/build.log"; fail "go build tests/go/cpuprof failed"; }
+	timeout 30 "$T/cpuprof" "$T/go.prof" || fail "tests/go/cpuprof failed"
+
+	report --top 0 "$T/go.prof"
+	assert_rc 0
+	[ ! -s "$T/err" ] || fail "report printed on stderr"
+	assert_line "$T/out" "File: $T/go.prof"
+	assert_match "$T/out" '^Type: cpu, Duration: [0-9]+\.[0-9]{2} s$'
+	assert_match "$T/out" '^Total: [0-9]+\.[0-9]{2} s in [0-9]+ sample records?$'
+	assert_eq "$(report_first "$T/out")" main.spinHot "the top function"
+	local flat _
+	read -r flat _ <<<"$(report_row "$T/out" main.spinHot)"
+	between "$flat" 50 100 || fail "main.spinHot has only $flat% flat"
+	assert_match "$T/out" ' main\.spinCold \[cpuprof\]$'
+	compare_with_go_top "$T/go.prof" "$T/out"
+	echo "main.spinHot $flat% flat"
+}
+
+# ====================================================== ptprof's own pprof
+
+# A 2 s cpu recording of the ratio target into $T/r.pb.gz; the worker's
+# tid in RATIO_WTID.
+record_ratio() {
+	start_target ratio
+	local pid=$LAST_PID
+	RATIO_WTID=$(tid_by_name "$pid" worker)
+	record -p "$pid" -d 2 -o "$T/r.pb.gz"
+	assert_rc 0
+	assert_untouched "$pid"
+	stop_target "$pid"
+}
+
+t_report_ptprof_profile() {
+	record_ratio
+	report "$T/r.pb.gz"
+	assert_rc 0
+	[ ! -s "$T/err" ] || fail "report printed on stderr"
+	cp "$T/out" "$T/gz.txt"
+	assert_eq "$(sed -n 1p "$T/out")" "File: $T/r.pb.gz" "line 1"
+	assert_match "$T/out" '^Type: cpu, Duration: 2\.[0-9]{2} s$'
+	# cpu mode: only the worker runs.
+	assert_match "$T/out" '^Total: [0-9]+\.[0-9]{2} s in [0-9]+ sample records? from 1 thread$'
+	local rows
+	rows=$(report_rows "$T/out")
+	between "$rows" 5 20 || fail "$rows function rows, expected 5 to 20"
+	local af bf wc _
+	read -r af _ <<<"$(report_row "$T/out" hot_a)"
+	read -r bf _ <<<"$(report_row "$T/out" hot_b)"
+	read -r _ wc <<<"$(report_row "$T/out" worker)"
+	if ! between "$bf" 68 82 || ! between "$af" 18 32; then
+		fail "hot_b $bf%, hot_a $af% flat; expected about 75% and 25%"
+	fi
+	between "$wc" 95 100 || fail "worker on $wc% of the stacks"
+	assert_eq "$(report_first "$T/out")" hot_b "the top function"
+	assert_match "$T/out" '^ +[0-9.]+m?s +[0-9.]+% +[0-9.]+m?s +[0-9.]+%  hot_b \[ratio\]$'
+
+	# --top 1: one row, hot_b's, and how many were left out.
+	report --top 1 "$T/r.pb.gz"
+	assert_rc 0
+	assert_eq "$(report_rows "$T/out")" 1 "function rows with --top 1"
+	assert_eq "$(report_first "$T/out")" hot_b "the one row"
+	assert_match "$T/out" '^\([0-9]+ more functions; --top 0 shows all\)$'
+	report --top 0 "$T/r.pb.gz"
+	assert_rc 0
+	assert_no_match "$T/out" 'more functions'
+	[ "$(report_rows "$T/out")" -ge "$rows" ] || fail "--top 0 shows fewer rows than the default"
+
+	# Uncompressed, and on standard input: the same report.
+	gunzip -c "$T/r.pb.gz" >"$T/r.pb" || fail "gunzip"
+	report "$T/r.pb"
+	assert_rc 0
+	diff <(sed 1d "$T/gz.txt") <(sed 1d "$T/out") >"$T/diff" ||
+		{ show_file "diff" "$T/diff"; fail "the report of the gunzipped file differs"; }
+	LAST_CMD="ptprof report - <r.pb.gz"
+	PT_RC=0
+	timeout 30 "$PTPROF" report - <"$T/r.pb.gz" >"$T/out" 2>"$T/err" || PT_RC=$?
+	check_sanitizer "$T/err"
+	assert_rc 0
+	assert_eq "$(sed -n 1p "$T/out")" "File: standard input" "line 1 from stdin"
+	diff <(sed 1d "$T/gz.txt") <(sed 1d "$T/out") >"$T/diff" ||
+		{ show_file "diff" "$T/diff"; fail "the report from standard input differs"; }
+}
+
+# Folded output, to stdout or -o FILE, with and without --threads.
+t_report_folded() {
+	record_ratio
+	report -f folded "$T/r.pb.gz"
+	assert_rc 0
+	[ ! -s "$T/err" ] || fail "report printed on stderr"
+	cp "$T/out" "$T/stdout.folded"
+	assert_folded "$T/out"
+	assert_match "$T/out" '^([^;]*;)*start_thread;worker;hot_b [0-9]+$'
+	assert_no_match "$T/out" '^worker/'
+
+	report -f folded -o "$T/r.folded" "$T/r.pb.gz"
+	assert_rc 0
+	[ ! -s "$T/out" ] || fail "-o FILE, yet something on stdout"
+	assert_line "$T/err" "ptprof: wrote $T/r.folded"
+	cmp -s "$T/r.folded" "$T/stdout.folded" || fail "-o FILE and stdout differ"
+	report -q -f folded -o "$T/q.folded" "$T/r.pb.gz"
+	assert_rc 0
+	[ ! -s "$T/err" ] || fail "-q, yet something on stderr"
+
+	report -f folded --threads "$T/r.pb.gz"
+	assert_rc 0
+	assert_folded "$T/out"
+	awk -F';' -v w="worker/$RATIO_WTID" '$1 != w { print; bad = 1 } END { exit bad }' "$T/out" >"$T/bad" ||
+		{ show_file "lines of other threads" "$T/bad"; fail "lines that do not start with worker/$RATIO_WTID;"; }
+	# The values are nanoseconds: they add up to the Total line.
+	report "$T/r.pb.gz"
+	local total sum
+	total=$(awk '/^Total: / { print $2; exit }' "$T/out")
+	sum=$(awk '{ n += $NF } END { printf "%.2f", n / 1e9 }' "$T/r.folded")
+	assert_eq "$sum" "$total" "folded values in seconds against the Total line"
+}
+
+# Folded stacks against the same file read by go tool pprof -raw: the same
+# stacks with the same values.
+t_report_folded_matches_go() {
+	need_go
+	record_ratio
+	report -f folded "$T/r.pb.gz"
+	assert_rc 0
+	cp "$T/out" "$T/ours.folded"
+	go_pprof -raw "$T/r.pb.gz" >"$T/raw" 2>"$T/raw.err" ||
+		{ show_file "go tool pprof -raw stderr" "$T/raw.err"; fail "go tool pprof -raw failed"; }
+	local out
+	out=$(python3 - "$T/raw" "$T/ours.folded" 2>&1 <<'EOF'
+import collections, re, sys
+# -raw: "Samples:", a line of types, then "  V1 V2: LOC LOC ..." (leaf
+# first) with label lines; "Locations": "  ID: 0xADDR M=N FUNC FILE:LINE
+# s=N" and, for inlined frames, more "FUNC FILE:LINE s=N" lines, the
+# innermost first.
+section, samples, locs, cur = None, [], {}, None
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    if line == "Samples:":
+        section = "s"
+        continue
+    if line.startswith("Locations"):
+        section = "l"
+        continue
+    if line.startswith("Mappings"):
+        section = None
+        continue
+    if section == "s":
+        m = re.match(r"^\s+(-?\d+(?:\s+-?\d+)*):((?:\s+\d+)*)\s*$", line)
+        if m:
+            samples.append((int(m.group(1).split()[-1]), m.group(2).split()))
+    elif section == "l":
+        m = re.match(r"^\s+(\d+): 0x[0-9a-f]+ (?:M=\d+ )?(.*)$", line)
+        if m:
+            cur = m.group(1)
+            locs[cur] = []
+            rest = m.group(2)
+        else:
+            rest = line.strip()
+        if rest and cur:
+            locs[cur].append(rest.split(" ")[0])
+want = collections.Counter()
+for v, ids in samples:
+    if v <= 0:
+        continue
+    names = []
+    for i in reversed(ids):
+        names += reversed(locs[i])
+    want[";".join(names)] += v
+got = collections.Counter()
+for line in open(sys.argv[2]):
+    stack, v = line.rstrip("\n").rsplit(" ", 1)
+    got[stack] += int(v)
+if not samples or not want:
+    sys.exit("nothing parsed from go tool pprof -raw")
+if got != want:
+    for k in sorted(set(got) | set(want)):
+        if got[k] != want[k]:
+            print("%s: ptprof %d, go tool pprof %d" % (k, got[k], want[k]))
+    sys.exit(1)
+print("%d stacks, %d samples agree" % (len(got), len(samples)))
+EOF
+) || { show_file "ptprof report -f folded" "$T/ours.folded"; fail "folded stacks differ: $out"; }
+	echo "$out"
+	report --top 0 "$T/r.pb.gz"
+	assert_rc 0
+	compare_with_go_top "$T/r.pb.gz" "$T/out"
+}
+
+# ============================================================ bad files
+
+t_report_refuses_bad_files() {
+	python3 tests/fuzz/seeds.py "$T/seeds" || fail "tests/fuzz/seeds.py failed"
+	local f n=0
+	for f in "$T"/seeds/*; do
+		case ${f##*/} in valid-*) continue ;; esac
+		report "$f"
+		assert_rc 2
+		assert_one_error_line
+		assert_match "$T/err" "^ptprof: report: $f: "
+		[ ! -s "$T/out" ] || fail "report ${f##*/}: something on stdout"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 15 ] || fail "only $n bad inputs from seeds.py"
+
+	# The reasons, as the user reads them.
+	local -A why=(
+		[empty]='empty file \(not a pprof profile\)$'
+		[truncated-gzip]='truncated gzip data \(the file was cut short; copy it again\)$'
+		[gzip-bad-crc]='corrupt gzip data \(incorrect data check\)$'
+		[gzip-junk-after]='junk after the gzip data'
+		[gzip-of-garbage]='not a pprof profile \(protobuf decoding failed\)$'
+		[text-folded]='not a pprof profile \(this is text; '
+		[bad-string-index]='not a valid pprof profile \(function #1 name: string index 99 out of range 0\.\.7\)$'
+		[negative-string-index]='string index -1 out of range'
+		[bad-location-id]='sample #1 refers to location 7, which does not exist\)$'
+		[bad-function-id]='location 1 refers to function 9, which does not exist\)$'
+		[bad-mapping-id]='location 1 refers to mapping 4, which does not exist\)$'
+		[duplicate-location-id]='two locations with id 2\)$'
+		[too-many-values]='sample #1 has 2 values for 1 sample types\)$'
+		[values-overflow]='the values add up past 2\^64\)$'
+	)
+	for f in "${!why[@]}"; do
+		report "$T/seeds/$f"
+		assert_match "$T/err" "${why[$f]}"
+	done
+
+	# The valid ones read: the bad ones fail for the reason in their name.
+	for f in valid-minimal.pb valid-minimal.pb.gzip valid-two-gzip-members; do
+		report -f folded "$T/seeds/$f"
+		assert_rc 0
+		assert_eq "$(cat "$T/out")" "main;work;helper 100" "folded $f"
+	done
+
+	# A real profile cut anywhere.
+	local real=tests/fuzz/corpus/ptprof-ratio-cpu.pb.gzip size cut
+	size=$(stat -c %s "$real")
+	for cut in 1 2 10 11 100 $((size / 2)) $((size - 8)) $((size - 1)); do
+		head -c "$cut" "$real" >"$T/cut"
+		report "$T/cut"
+		assert_rc 2
+		assert_one_error_line
+		[ ! -s "$T/out" ] || fail "cut at $cut: something on stdout"
+	done
+	# ... and its protobuf cut short.
+	gunzip -c "$real" | head -c 500 >"$T/cut"
+	report "$T/cut"
+	assert_rc 2
+	assert_one_error_line
+
+	# Random bytes, raw and gzipped.
+	python3 - "$T/rnd" <<'EOF' || fail "python could not write random files"
+import gzip, os, random, sys
+os.makedirs(sys.argv[1])
+for seed in range(20):
+    r = random.Random(seed)
+    data = bytes(r.randrange(256) for _ in range(r.randrange(1, 5000)))
+    open(os.path.join(sys.argv[1], "raw%d" % seed), "wb").write(data)
+    open(os.path.join(sys.argv[1], "gz%d" % seed), "wb").write(gzip.compress(data))
+EOF
+	for f in "$T"/rnd/*; do
+		report "$f"
+		assert_rc 2
+		assert_one_error_line
+		[ ! -s "$T/out" ] || fail "${f##*/}: something on stdout"
+	done
+
+	# 2 million empty samples: decoding them would take ~60 bytes of
+	# memory per 2 bytes of file; the decoding budget refuses it.
+	python3 -c 'import sys; open(sys.argv[1], "wb").write(b"\x12\x00" * (2 << 20))' "$T/flood" ||
+		fail "python"
+	report "$T/flood"
+	assert_rc 2
+	assert_one_error_line
+	assert_match "$T/err" 'decoding it takes more memory than a profile of its size may\)$'
+
+	# Nothing is written for a bad file, not even a temporary file.
+	mkdir "$T/o"
+	report -f folded -o "$T/o/x.folded" "$T/seeds/bad-string-index"
+	assert_rc 2
+	[ -z "$(ls -A "$T/o")" ] || fail "files left behind: $(ls -A "$T/o")"
+}
+
+# Gzip data that inflates past 512 MiB: refused quickly, without holding
+# the inflated data in memory.
+t_report_gzip_bomb() {
+	python3 tests/fuzz/seeds.py --bomb "$T/bomb.gz" || fail "seeds.py --bomb failed"
+	python3 -c '
+import gzip, sys
+m = gzip.compress(bytes(1 << 20), 9, mtime=0)
+open(sys.argv[1], "wb").write(m * 600)' "$T/members.gz" || fail "python"
+	local f start ms kb
+	for f in bomb.gz members.gz; do
+		[ "$(stat -c %s "$T/$f")" -lt $((1024 * 1024)) ] || fail "$f is not small"
+		start=$(now_ms)
+		report "$T/$f"
+		ms=$(($(now_ms) - start))
+		assert_rc 2
+		assert_one_error_line
+		assert_match "$T/err" "^ptprof: report: $T/$f: gzip data inflates to more than 512 MiB; not a profile this tool reads$"
+		[ ! -s "$T/out" ] || fail "$f: something on stdout"
+		[ "$ms" -lt 20000 ] || fail "$f took $ms ms"
+		echo "$f refused in $ms ms"
+	done
+	# The peak memory of a run (the children's maximum RSS, in KiB).
+	kb=$(python3 -c '
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$PTPROF" report "$T/bomb.gz")
+	[ "$kb" -lt 200000 ] || fail "reading the bomb took $kb KiB of memory"
+	echo "peak RSS $kb KiB"
+}
+
+t_report_no_such_file() {
+	report "$T/nope.pb.gz"
+	assert_rc 2
+	assert_one_error_line
+	assert_line "$T/err" "ptprof: report: $T/nope.pb.gz: No such file or directory"
+	[ ! -s "$T/out" ] || fail "something on stdout"
+	mkdir "$T/dir"
+	report "$T/dir"
+	assert_rc 2
+	assert_one_error_line
+	assert_match "$T/err" "^ptprof: report: $T/dir: is a directory"
+}
+
+# Over 512 MiB: a regular file is refused by its size, unread; anything
+# else (a device, a pipe) once 512 MiB have been read.
+t_report_too_large() {
+	truncate -s 600M "$T/huge" || fail "truncate"
+	report "$T/huge"
+	assert_rc 2
+	assert_one_error_line
+	assert_line "$T/err" "ptprof: report: $T/huge: 600 MiB, larger than the 512 MiB a profile may have"
+	report /dev/zero
+	assert_rc 2
+	assert_one_error_line
+	assert_line "$T/err" "ptprof: report: /dev/zero: larger than the 512 MiB a profile may have"
+	[ ! -s "$T/out" ] || fail "something on stdout"
+}
+
+t_report_bad_usage() {
+	local p=tests/fuzz/corpus/valid-minimal.pb
+	local -a cases=(
+		""
+		"$p $p"
+		"--top x $p"
+		"--top -1 $p"
+		"--top 1.5 $p"
+		"--top $p"
+		"-f bogus $p"
+		"-f Folded $p"
+		"-f folded --top 3 $p"
+		"--threads $p"
+		"-f speedscope --threads $p"
+		"--no-such-option $p"
+		"-o"
+	)
+	local c
+	for c in "${cases[@]}"; do
+		# shellcheck disable=SC2086
+		report $c
+		assert_rc 64
+		assert_one_error_line
+		[ ! -s "$T/out" ] || fail "report $c: something on stdout"
+	done
+	report
+	assert_match "$T/err" 'which profile\?'
+	report --top x "$p"
+	assert_match "$T/err" "--top needs a number of functions \(0 for all\), not 'x'"
+	report --help
+	assert_rc 0
+	assert_match "$T/out" '^Usage: ptprof report \[OPTIONS\] FILE$'
+}
+
+# ======================================== flame graph and speedscope
+# The writers are shared with record; while they are not written (they
+# fail with ENOSYS) these tests skip.
+
+skip_if_writer_missing() {
+	if [ "$PT_RC" = 2 ] && grep -q 'Function not implemented' "$T/err"; then
+		skip "the $1 writer is not written yet (ENOSYS)"
+	fi
+}
+
+t_report_flamegraph() {
+	local p=tests/fuzz/corpus/ptprof-ratio-wall.pb
+	report -f flamegraph -o "$T/f.svg" "$p"
+	skip_if_writer_missing flamegraph
+	assert_rc 0
+	assert_line "$T/err" "ptprof: wrote $T/f.svg"
+	grep -q '<svg' "$T/f.svg" || fail "no <svg in f.svg"
+	python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$T/f.svg" 2>"$T/xml.err" ||
+		{ show_file "XML error" "$T/xml.err"; fail "f.svg is not well-formed XML"; }
+	grep -q 'hot_b' "$T/f.svg" || fail "hot_b is not in the flame graph"
+	report -f flamegraph --threads "$p"
+	assert_rc 0
+	grep -q '<svg' "$T/out" || fail "no <svg with --threads on stdout"
+}
+
+t_report_speedscope() {
+	local p=tests/fuzz/corpus/ptprof-ratio-wall.pb
+	report -f speedscope -o "$T/s.json" "$p"
+	skip_if_writer_missing speedscope
+	assert_rc 0
+	py_check "$T/s.json" '
+check("speedscope" in d.get("$schema", ""), "no speedscope $schema")
+check(len(d.get("profiles", [])) >= 1, "no profiles")
+names = [f["name"] for f in d["shared"]["frames"]]
+check("hot_b" in names, "hot_b is not a frame")
+'
+}
