@@ -10,10 +10,10 @@
 #include "commands.h"
 #include "error.h"
 #include "launch.h"
-#include "numparse.h"
 #include "outfile.h"
 #include "recout.h"
 #include "sampler.h"
+#include "sampler_cli.h"
 #include "signals.h"
 #include "symbolize.h"
 #include "tracer.h"
@@ -88,33 +88,13 @@ static int format_from_name(const char *path, enum rec_format *out)
 static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 {
 	struct record_args *a = ctx;
-	uint64_t v;
 	int r = cli_common_option("record", &a->c, opt, arg);
 
+	if (r < 0)
+		r = sampler_cli_option("record", &a->s, opt, arg);
 	if (r >= 0)
 		return r;
 	switch (opt->id) {
-	case OPT_DURATION:
-		if (parse_duration_ns(arg, &v) < 0)
-			return pt_usage_error("record: -d needs a duration like 30, 30s, 500ms "
-					      "or 2m, not '%s'", arg);
-		a->s.duration_ns = v;
-		break;
-	case OPT_RATE:
-	case OPT_FREQ:
-		if (parse_uint(arg, 1, 10000, &v) < 0)
-			return pt_usage_error("record: -r needs a rate from 1 to 10000 Hz, not '%s'",
-					      arg);
-		a->s.rate_hz = (unsigned)v;
-		break;
-	case OPT_MODE:
-		if (strcmp(arg, "cpu") == 0)
-			a->s.mode = MODE_CPU;
-		else if (strcmp(arg, "wall") == 0)
-			a->s.mode = MODE_WALL;
-		else
-			return pt_usage_error("record: unknown mode '%s' (cpu or wall)", arg);
-		break;
 	case OPT_OUTPUT:
 		a->output = arg;
 		break;
@@ -244,12 +224,7 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 		ret = pt_usage_error("record: no command after --");
 		goto out_args;
 	}
-	a.s.pid = a.c.pid;
-	a.s.tids = a.c.tids;
-	a.s.ntids = a.c.ntids;
-	a.s.stack_bytes = a.c.stack_bytes;
-	a.s.max_frames = a.c.max_frames;
-	a.s.debug_dir = a.c.debug_dir;
+	sampler_cli_common(&a.s, &a.c);
 	if (command == (a.s.pid != 0)) {
 		ret = pt_usage_error(command ? "record: give -p PID or -- COMMAND, not both"
 					     : "record: which process? give -p PID or -- COMMAND");

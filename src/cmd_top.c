@@ -28,6 +28,7 @@
 #include "procfs.h"
 #include "recout.h"
 #include "sampler.h"
+#include "sampler_cli.h"
 #include "signals.h"
 #include "symbolize.h"
 #include "term.h"
@@ -84,33 +85,16 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 	uint64_t v;
 	int r = cli_common_option("top", &a->c, opt, arg);
 
+	if (r < 0)
+		r = sampler_cli_option("top", &a->s, opt, arg);
 	if (r >= 0)
 		return r;
 	switch (opt->id) {
-	case OPT_DURATION:
-		if (parse_duration_ns(arg, &v) < 0)
-			return pt_usage_error("top: -d needs a duration like 30, 30s, 500ms or 2m, "
-					      "not '%s'", arg);
-		a->s.duration_ns = v;
-		break;
 	case OPT_INTERVAL:
 		if (parse_duration_ns(arg, &v) < 0 || v < MIN_INTERVAL_NS)
 			return pt_usage_error("top: --interval needs a time of at least 100ms "
 					      "(1, 2s, 500ms), not '%s'", arg);
 		a->s.interval_ns = v;
-		break;
-	case OPT_RATE:
-		if (parse_uint(arg, 1, 10000, &v) < 0)
-			return pt_usage_error("top: -r needs a rate from 1 to 10000 Hz, not '%s'", arg);
-		a->s.rate_hz = (unsigned)v;
-		break;
-	case OPT_MODE:
-		if (strcmp(arg, "cpu") == 0)
-			a->s.mode = MODE_CPU;
-		else if (strcmp(arg, "wall") == 0)
-			a->s.mode = MODE_WALL;
-		else
-			return pt_usage_error("top: unknown mode '%s' (cpu or wall)", arg);
 		break;
 	case OPT_TOP:
 		if (parse_uint(arg, 1, 100000, &v) < 0)
@@ -374,12 +358,7 @@ static int parse_args(const struct subcommand *self, int argc, char **argv, stru
 	if (*command == (a->c.pid != 0))
 		return pt_usage_error(*command ? "top: give -p PID or -- COMMAND, not both"
 					       : "top: which process? give -p PID or -- COMMAND");
-	a->s.pid = a->c.pid;
-	a->s.tids = a->c.tids;
-	a->s.ntids = a->c.ntids;
-	a->s.stack_bytes = a->c.stack_bytes;
-	a->s.max_frames = a->c.max_frames;
-	a->s.debug_dir = a->c.debug_dir;
+	sampler_cli_common(&a->s, &a->c);
 	return 0;
 }
 
