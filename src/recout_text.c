@@ -11,78 +11,31 @@
 #define TOP 25
 #define TOP_PER_THREAD 10
 
-struct fn_count {
-	uint64_t flat, cum;
-	size_t stamp;             /* last entry counted in cum, + 1 */
-};
-
-static const struct fn_count *sort_counts;
-
-static int by_cum(const void *a, const void *b)
-{
-	const struct fn_count *x = &sort_counts[*(const size_t *)a];
-	const struct fn_count *y = &sort_counts[*(const size_t *)b];
-	if (x->flat != y->flat)
-		return x->flat > y->flat ? -1 : 1;
-	if (x->cum != y->cum)
-		return x->cum > y->cum ? -1 : 1;
-	return 0;
-}
-
-/* The functions of all samples, or of thread only_tid's (when not 0). */
+/* The functions of all samples, or of thread only_tid's (when not 0):
+ * the same flat and cumulative counts report and top show. */
 static void top_functions(FILE *f, const struct recording *rec, struct symcache *sc,
-			  pid_t only_tid, size_t limit)
+			  const struct recout_opts *o, pid_t only_tid, size_t limit)
 {
-	struct strtab names = { 0 };
-	struct fn_count *c = NULL;
-	size_t ccap = 0;
-	char name[512];
-	uint64_t total = 0;
+	struct stacks st = { 0 };
+	uint64_t *counts = NULL;
+	size_t n;
 
-	for (size_t i = 0; i < rec->agg.n; i++) {
-		const struct agg_entry *e = rec->agg.entries[i];
-		bool leaf = true;
-		if (only_tid && e->tid != only_tid)
-			continue;
-		total += e->count;
-		for (size_t k = 0; k < e->nframes; k++) {
-			const struct symbol *sym = symcache_get(sc, e->frames[k].pc, e->frames[k].is_return);
-			for (size_t j = 0; j < sym->nframes; j++) {
-				recout_frame_name(sym, &sym->frames[j], name, sizeof(name));
-				size_t before = names.n;
-				size_t id = strtab_intern(&names, name);
-				if (id == before) {
-					XGROW(c, ccap, id);
-					memset(&c[id], 0, sizeof(c[id]));
-				}
-				if (leaf)
-					c[id].flat += e->count;
-				leaf = false;
-				/* Recursion counts once per sample in cum. */
-				if (c[id].stamp != i + 1) {
-					c[id].cum += e->count;
-					c[id].stamp = i + 1;
-				}
-			}
-		}
+	if (only_tid) {
+		counts = xcalloc(rec->agg.n ? rec->agg.n : 1, sizeof(*counts));
+		for (size_t i = 0; i < rec->agg.n; i++)
+			if (rec->agg.entries[i]->tid == only_tid)
+				counts[i] = rec->agg.entries[i]->count;
 	}
-	size_t *order = xcalloc(names.n, sizeof(*order));
-	for (size_t i = 0; i < names.n; i++)
-		order[i] = i;
-	sort_counts = c;
-	qsort(order, names.n, sizeof(*order), by_cum);
-	sort_counts = NULL;
-
+	recout_stacks(&st, rec, sc, o, counts);
+	struct func_share *t = stacks_top(&st, &n);
 	fprintf(f, "%10s %6s %10s %6s  %s\n", "flat", "flat%", "cum", "cum%", "function");
-	for (size_t i = 0; i < names.n && i < limit; i++) {
-		const struct fn_count *x = &c[order[i]];
-		fprintf(f, "%10" PRIu64 " %5.1f%% %10" PRIu64 " %5.1f%%  %s\n", x->flat,
-			total ? 100.0 * (double)x->flat / (double)total : 0.0, x->cum,
-			total ? 100.0 * (double)x->cum / (double)total : 0.0, names.strs[order[i]]);
-	}
-	free(order);
-	free(c);
-	strtab_free(&names);
+	for (size_t i = 0; i < n && i < limit; i++)
+		fprintf(f, "%10" PRIu64 " %5.1f%% %10" PRIu64 " %5.1f%%  %s\n", t[i].flat,
+			st.total ? 100.0 * (double)t[i].flat / (double)st.total : 0.0, t[i].cum,
+			st.total ? 100.0 * (double)t[i].cum / (double)st.total : 0.0, t[i].func);
+	free(t);
+	free(counts);
+	stacks_free(&st);
 }
 
 /* A name for a fixed-width column: control characters become '?'. */
@@ -110,7 +63,7 @@ static int by_total(const void *a, const void *b)
 /* Threads by samples, with their split by state; with per_thread, each
  * thread's own top functions follow. */
 static void thread_table(FILE *f, const struct recording *rec, struct symcache *sc,
-			 bool per_thread)
+			 const struct recout_opts *o)
 {
 	const struct aggregate *a = &rec->agg;
 	struct thread_row *rows = xcalloc(a->nthreads, sizeof(*rows));
@@ -151,11 +104,11 @@ static void thread_table(FILE *f, const struct recording *rec, struct symcache *
 			100.0 * (double)r->sleeping / t, 100.0 * (double)r->disk / t,
 			100.0 * (double)r->other / t);
 	}
-	for (size_t i = 0; per_thread && i < n; i++) {
+	for (size_t i = 0; o->threads && i < n; i++) {
 		fprintf(f, "\nThread %d \"", (int)rows[i].tid);
 		fputs_escaped(f, aggregate_thread_name(a, rows[i].tid));
 		fprintf(f, "\": %" PRIu64 " samples\n", rows[i].total);
-		top_functions(f, rec, sc, rows[i].tid, TOP_PER_THREAD);
+		top_functions(f, rec, sc, o, rows[i].tid, TOP_PER_THREAD);
 	}
 	u64map_free(&idx);
 	free(rows);
@@ -266,7 +219,7 @@ void recout_text(FILE *f, const struct recording *rec, struct symcache *sc,
 		o->mode == MODE_WALL ? "wall" : "cpu", o->rate_hz,
 		(double)rec->st.duration_ns / 1e9, rec->agg.total, rec->st.threads_seen);
 	fprintf(f, "Top functions (flat: samples on top of the stack; cum: anywhere in it)\n");
-	top_functions(f, rec, sc, 0, TOP);
-	thread_table(f, rec, sc, o->threads);
+	top_functions(f, rec, sc, o, 0, TOP);
+	thread_table(f, rec, sc, o);
 	contended_locks(f, rec, sc);
 }
