@@ -27,14 +27,15 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) $(WARN) -pthread -D_GNU_SOURCE -DPTPROF_VERSION='"$(VERSION)"' \
-             -Iinclude -I$(B)/gen $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+             $(LAYERS:%=-Iinclude/%) -I$(B)/gen $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lstdc++
 LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 
-SRCS     := $(sort $(wildcard src/*.c))
-LIBSRCS  := $(filter-out src/main.c,$(SRCS))
-GEN_C    := $(B)/gen/profile.pb-c.c $(B)/gen/syscall_table.c
-OBJS_LIB := $(LIBSRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/profile.pb-c.o $(B)/obj/syscall_table.o
+LAYERS   := util target stack profile output cli
+LIBSRCS  := $(foreach d,$(LAYERS),$(sort $(wildcard src/$(d)/*.c)))
+HEADERS  := $(foreach d,$(LAYERS),$(wildcard include/$(d)/*.h))
+OBJS_LIB := $(LIBSRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/gen/profile.pb-c.o \
+            $(B)/obj/gen/syscall_table.o
 DEPS     := $(OBJS_LIB:.o=.d) $(B)/obj/main.d
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -55,15 +56,15 @@ $(B)/gen/syscall_table.c: $(UNISTD_H) tools/gen-syscalls.sh
 	sh tools/gen-syscalls.sh $(UNISTD_H) > $@
 
 $(B)/obj/%.o: src/%.c $(B)/gen/profile.pb-c.h
-	@mkdir -p $(B)/obj
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
-$(B)/obj/profile.pb-c.o: $(B)/gen/profile.pb-c.c
-	@mkdir -p $(B)/obj
+$(B)/obj/gen/profile.pb-c.o: $(B)/gen/profile.pb-c.c
+	@mkdir -p $(@D)
 	$(CC) $(filter-out $(WARN),$(CFLAGS_ALL)) -w -c -o $@ $<
 
-$(B)/obj/syscall_table.o: $(B)/gen/syscall_table.c
-	@mkdir -p $(B)/obj
+$(B)/obj/gen/syscall_table.o: $(B)/gen/syscall_table.c
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(B)/libptprof.a: $(OBJS_LIB)
@@ -120,18 +121,19 @@ docs-check: all
 # gcc's ASan+UBSan, no libFuzzer needed.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS    := src/pprof_read.c src/stacks.c src/hashmap.c src/xalloc.c src/error.c \
-                $(B)/gen/profile.pb-c.c tests/fuzz/fuzz_pprof_read.c
-FUZZ_FLAGS    = -std=gnu11 -O1 -g -fno-omit-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude \
+FUZZ_SRCS    := src/output/pprof_read.c src/profile/stacks.c src/util/hashmap.c \
+                src/util/xalloc.c src/util/error.c $(B)/gen/profile.pb-c.c \
+                tests/fuzz/fuzz_pprof_read.c
+FUZZ_FLAGS    = -std=gnu11 -O1 -g -fno-omit-frame-pointer $(WARN) -D_GNU_SOURCE $(LAYERS:%=-Iinclude/%) \
                 -I$(B)/gen $(shell $(PKG_CONFIG) --cflags libprotobuf-c zlib 2>/dev/null)
 FUZZ_LIBS     = $(shell $(PKG_CONFIG) --libs libprotobuf-c zlib 2>/dev/null)
 
-$(B)/fuzz/fuzz_pprof_read: $(FUZZ_SRCS) $(B)/gen/profile.pb-c.h $(wildcard include/*.h)
+$(B)/fuzz/fuzz_pprof_read: $(FUZZ_SRCS) $(B)/gen/profile.pb-c.h $(HEADERS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined -o $@ $(FUZZ_SRCS) $(FUZZ_LIBS)
 
-$(B)/fuzz/replay: tests/fuzz/replay.c $(FUZZ_SRCS) $(B)/gen/profile.pb-c.h $(wildcard include/*.h)
+$(B)/fuzz/replay: tests/fuzz/replay.c $(FUZZ_SRCS) $(B)/gen/profile.pb-c.h $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(FUZZ_FLAGS) -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -o $@ tests/fuzz/replay.c $(FUZZ_SRCS) $(FUZZ_LIBS)
