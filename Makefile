@@ -27,7 +27,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) $(WARN) -pthread -D_GNU_SOURCE -DPTPROF_VERSION='"$(VERSION)"' \
-             $(LAYERS:%=-Iinclude/%) -I$(B)/gen $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+             -Iinclude -I$(B)/gen $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lstdc++
 LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 
@@ -124,7 +124,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SRCS    := src/output/pprof_read.c src/profile/stacks.c src/util/hashmap.c \
                 src/util/xalloc.c src/util/error.c $(B)/gen/profile.pb-c.c \
                 tests/fuzz/fuzz_pprof_read.c
-FUZZ_FLAGS    = -std=gnu11 -O1 -g -fno-omit-frame-pointer $(WARN) -D_GNU_SOURCE $(LAYERS:%=-Iinclude/%) \
+FUZZ_FLAGS    = -std=gnu11 -O1 -g -fno-omit-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude \
                 -I$(B)/gen $(shell $(PKG_CONFIG) --cflags libprotobuf-c zlib 2>/dev/null)
 FUZZ_LIBS     = $(shell $(PKG_CONFIG) --libs libprotobuf-c zlib 2>/dev/null)
 

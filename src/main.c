@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "commands.h"
-#include "error.h"
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "util/error.h"
 
 static const struct cli_option *const dump_sets[] = { cli_common_options, dump_options, NULL };
 static const struct cli_option *const record_sets[] = { cli_common_options, record_options, NULL };

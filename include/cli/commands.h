@@ -2,7 +2,7 @@
 #ifndef PTPROF_COMMANDS_H
 #define PTPROF_COMMANDS_H
 
-#include "cli.h"
+#include "cli/cli.h"
 
 extern const struct cli_option dump_options[];
 int cmd_dump(const struct subcommand *self, int argc, char **argv);

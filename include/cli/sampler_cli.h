@@ -7,8 +7,8 @@
 #ifndef PTPROF_SAMPLER_CLI_H
 #define PTPROF_SAMPLER_CLI_H
 
-#include "cli.h"
-#include "sampler.h"
+#include "cli/cli.h"
+#include "profile/sampler.h"
 
 /* As cli_common_option: 0 when taken, EXIT_USAGE after saying what is
  * wrong with arg, -1 when opt is not a sampling option. */

@@ -24,9 +24,9 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "procfs.h"
-#include "sampler.h"
-#include "stacks.h"
+#include "profile/sampler.h"
+#include "profile/stacks.h"
+#include "target/procfs.h"
 
 /* The target's threads by the state letter /proc gives. */
 struct top_census {

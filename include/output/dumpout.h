@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "locks.h"
-#include "snapshot.h"
+#include "profile/locks.h"
+#include "profile/snapshot.h"
 
 struct dump_group {
 	size_t *members;          /* indices into snapshot->t, ascending tid */

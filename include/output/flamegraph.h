@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "stacks.h"
+#include "profile/stacks.h"
 
 struct flamegraph_opts {
 	bool threads;             /* a tower per thread, under a "name/tid" frame */

@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "symcache.h"
-#include "unwind.h"
+#include "stack/symcache.h"
+#include "stack/unwind.h"
 
 struct pprof_label {
 	const char *key;

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "stacks.h"
+#include "profile/stacks.h"
 
 /* Largest profile accepted, before and after gunzip. */
 #define PPROF_READ_MAX (512u << 20)

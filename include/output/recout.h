@@ -9,9 +9,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "sampler.h"
-#include "stacks.h"
-#include "symcache.h"
+#include "profile/sampler.h"
+#include "profile/stacks.h"
+#include "stack/symcache.h"
 
 struct recout_opts {
 	enum sample_mode mode;

@@ -8,7 +8,7 @@
 
 #include <stdio.h>
 
-#include "stacks.h"
+#include "profile/stacks.h"
 
 /* 0, or -1 with errno when writing failed. */
 int speedscope_write(FILE *f, const struct stacks *s);

@@ -12,9 +12,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "hashmap.h"
-#include "procfs.h"
-#include "unwind.h"
+#include "stack/unwind.h"
+#include "target/procfs.h"
+#include "util/hashmap.h"
 
 /* Who was sampled, in what state, waiting for what. */
 struct agg_key {

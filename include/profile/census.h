@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "snapshot.h"
+#include "profile/snapshot.h"
 
 struct census_count {
 	const char *name;         /* a state or system call name (static) */

@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "hashmap.h"
-#include "snapshot.h"
+#include "profile/snapshot.h"
+#include "util/hashmap.h"
 
 enum lock_kind {
 	LOCK_NONE = 0,            /* not waiting on a lock */

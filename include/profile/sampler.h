@@ -16,9 +16,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "aggregate.h"
-#include "modules.h"
-#include "procfs.h"
+#include "profile/aggregate.h"
+#include "stack/modules.h"
+#include "target/procfs.h"
 
 enum sample_mode { MODE_CPU, MODE_WALL };
 

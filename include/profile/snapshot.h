@@ -14,12 +14,12 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "modules.h"
-#include "procfs.h"
-#include "symbolize.h"
-#include "symcache.h"
-#include "threadfacts.h"
-#include "unwind.h"
+#include "stack/modules.h"
+#include "stack/symbolize.h"
+#include "stack/symcache.h"
+#include "stack/unwind.h"
+#include "target/procfs.h"
+#include "target/threadfacts.h"
 
 struct snapshot_opts {
 	const int *tids;          /* only these threads (NULL: all) */

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "hashmap.h"
+#include "util/hashmap.h"
 
 /* Where a frame's code lives: flame graphs colour by it. */
 enum frame_kind {

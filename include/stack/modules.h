@@ -16,8 +16,8 @@
 
 #include <elfutils/libdwfl.h>
 
-#include "procfs.h"
-#include "symcache.h"
+#include "stack/symcache.h"
+#include "target/procfs.h"
 
 struct eh_frame_hdr {
 	bool present;

@@ -10,8 +10,8 @@
 
 #include <stdbool.h>
 
-#include "modules.h"
-#include "symcache.h"
+#include "stack/modules.h"
+#include "stack/symcache.h"
 
 struct symbolizer {
 	struct modules *ms;

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "capture.h"
-#include "modules.h"
+#include "stack/modules.h"
+#include "target/capture.h"
 
 struct stack_frame {
 	uint64_t pc;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "procfs.h"
+#include "target/procfs.h"
 
 struct thread_facts {
 	pid_t tid;

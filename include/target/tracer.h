@@ -15,8 +15,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "capture.h"
-#include "procfs.h"
+#include "target/capture.h"
+#include "target/procfs.h"
 
 enum trace_state {
 	TS_DETACHED = 0,          /* not (or no longer) traced by us */

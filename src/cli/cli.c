@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "error.h"
-#include "numparse.h"
-#include "xalloc.h"
+#include "cli/cli.h"
+#include "util/error.h"
+#include "util/numparse.h"
+#include "util/xalloc.h"
 
 const struct cli_option cli_common_options[] = {
 	{ OPT_PID, "pid", 'p', "PID", NULL, "the process (all its threads unless -t)" },

@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "dumpout.h"
-#include "error.h"
-#include "outfile.h"
-#include "signals.h"
-#include "snapshot.h"
-#include "tracer.h"
+#include "cli/commands.h"
+#include "output/dumpout.h"
+#include "profile/snapshot.h"
+#include "target/signals.h"
+#include "target/tracer.h"
+#include "util/error.h"
+#include "util/outfile.h"
 
 const struct cli_option dump_options[] = {
 	{ OPT_FORMAT, "format", 'f', "FMT", "text json pprof", "output format (default text)" },

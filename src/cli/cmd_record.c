@@ -7,17 +7,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "error.h"
-#include "launch.h"
-#include "outfile.h"
-#include "recout.h"
-#include "sampler.h"
-#include "sampler_cli.h"
-#include "signals.h"
-#include "symbolize.h"
-#include "tracer.h"
-#include "xalloc.h"
+#include "cli/commands.h"
+#include "cli/sampler_cli.h"
+#include "output/recout.h"
+#include "profile/sampler.h"
+#include "stack/symbolize.h"
+#include "target/launch.h"
+#include "target/signals.h"
+#include "target/tracer.h"
+#include "util/error.h"
+#include "util/outfile.h"
+#include "util/xalloc.h"
 
 const struct cli_option record_options[] = {
 	{ OPT_DURATION, "duration", 'd', "TIME", NULL,

@@ -12,15 +12,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "error.h"
-#include "escape.h"
-#include "flamegraph.h"
-#include "numparse.h"
-#include "outfile.h"
-#include "pprof_read.h"
-#include "speedscope.h"
-#include "xalloc.h"
+#include "cli/commands.h"
+#include "output/flamegraph.h"
+#include "output/pprof_read.h"
+#include "output/speedscope.h"
+#include "util/error.h"
+#include "util/escape.h"
+#include "util/numparse.h"
+#include "util/outfile.h"
+#include "util/xalloc.h"
 
 const struct cli_option report_options[] = {
 	{ OPT_FORMAT, "format", 'f', "FMT", "text folded flamegraph speedscope",

@@ -21,20 +21,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
-#include "error.h"
-#include "launch.h"
-#include "numparse.h"
-#include "procfs.h"
-#include "recout.h"
-#include "sampler.h"
-#include "sampler_cli.h"
-#include "signals.h"
-#include "symbolize.h"
-#include "term.h"
-#include "top_view.h"
-#include "tracer.h"
-#include "xalloc.h"
+#include "cli/commands.h"
+#include "cli/sampler_cli.h"
+#include "cli/term.h"
+#include "cli/top_view.h"
+#include "output/recout.h"
+#include "profile/sampler.h"
+#include "stack/symbolize.h"
+#include "target/launch.h"
+#include "target/procfs.h"
+#include "target/signals.h"
+#include "target/tracer.h"
+#include "util/error.h"
+#include "util/numparse.h"
+#include "util/xalloc.h"
 
 const struct cli_option top_options[] = {
 	{ OPT_RATE, "rate", 'r', "HZ", NULL, "samples per second (default 99)" },

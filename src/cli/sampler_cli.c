@@ -1,9 +1,9 @@
 /* sampler_cli.c - the sampling options of record and top. */
 #include <string.h>
 
-#include "error.h"
-#include "numparse.h"
-#include "sampler_cli.h"
+#include "cli/sampler_cli.h"
+#include "util/error.h"
+#include "util/numparse.h"
 
 int sampler_cli_option(const char *sub, struct sampler_opts *s, const struct cli_option *opt,
 		       const char *arg)

@@ -11,8 +11,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "term.h"
+#include "cli/term.h"
+#include "util/error.h"
 
 /* Alternate screen on, cursor home, screen cleared, cursor hidden; and
  * the reverse. */

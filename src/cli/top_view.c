@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hashmap.h"
-#include "top_view.h"
-#include "xalloc.h"
+#include "cli/top_view.h"
+#include "util/hashmap.h"
+#include "util/xalloc.h"
 
 /* Lines above the function rows on a screen: three of header, a blank,
  * two of column heads. */

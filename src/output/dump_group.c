@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dumpout.h"
-#include "xalloc.h"
+#include "output/dumpout.h"
+#include "util/xalloc.h"
 
 static long syscall_key(const struct thread_snap *t)
 {

@@ -2,9 +2,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "census.h"
-#include "dumpout.h"
-#include "jsonw.h"
+#include "output/dumpout.h"
+#include "output/jsonw.h"
+#include "profile/census.h"
 
 static void json_frames(FILE *f, struct snapshot *s, const struct thread_snap *t)
 {

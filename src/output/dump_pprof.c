@@ -1,8 +1,8 @@
 /* dump_pprof.c - a thread profile: one sample per thread. */
 #include <stdio.h>
 
-#include "dumpout.h"
-#include "pprof.h"
+#include "output/dumpout.h"
+#include "output/pprof.h"
 
 int dump_write_pprof(FILE *f, struct snapshot *s)
 {

@@ -2,9 +2,9 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "census.h"
-#include "dumpout.h"
-#include "escape.h"
+#include "output/dumpout.h"
+#include "profile/census.h"
+#include "util/escape.h"
 
 void dump_state_words(const struct thread_snap *t, char *buf, size_t size)
 {

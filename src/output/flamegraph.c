@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape.h"
-#include "flamegraph.h"
-#include "flamegraph_script.h"
-#include "xalloc.h"
+#include "output/flamegraph.h"
+#include "output/flamegraph_script.h"
+#include "util/escape.h"
+#include "util/xalloc.h"
 
 #define IMG_W      1200   /* image width, px */
 #define PAD        10     /* left and right margin */

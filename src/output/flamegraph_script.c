@@ -15,7 +15,7 @@
  * canvas measures it); the widths written in the file are a fallback for
  * viewers that run no script.
  */
-#include "flamegraph_script.h"
+#include "output/flamegraph_script.h"
 
 const char flamegraph_css[] =
 	"text { font-family: monospace; font-size: 12px; fill: #000; white-space: pre; }\n"

@@ -1,6 +1,6 @@
 /* jsonw.c - JSON string escaping. */
-#include "escape.h"
-#include "jsonw.h"
+#include "output/jsonw.h"
+#include "util/escape.h"
 
 void json_string(FILE *f, const char *s)
 {

@@ -5,10 +5,10 @@
 
 #include <zlib.h>
 
-#include "hashmap.h"
-#include "pprof.h"
+#include "output/pprof.h"
 #include "profile.pb-c.h"
-#include "xalloc.h"
+#include "util/hashmap.h"
+#include "util/xalloc.h"
 
 typedef Perftools__Profiles__Sample Sample;
 typedef Perftools__Profiles__Location Location;

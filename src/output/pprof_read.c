@@ -30,9 +30,9 @@
 
 #include <zlib.h>
 
-#include "pprof_read.h"
+#include "output/pprof_read.h"
 #include "profile.pb-c.h"
-#include "xalloc.h"
+#include "util/xalloc.h"
 
 typedef Perftools__Profiles__Profile Profile;
 typedef Perftools__Profiles__Sample Sample;

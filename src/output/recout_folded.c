@@ -1,7 +1,7 @@
 /* recout_folded.c - "root;...;leaf count" lines for flame graph tools. */
 #include <inttypes.h>
 
-#include "recout.h"
+#include "output/recout.h"
 
 void recout_frame_name(const struct symbol *sym, const struct sym_frame *sf, char *buf,
 		       size_t size)

@@ -1,7 +1,7 @@
 /* recout_pictures.c - a recording as a flame graph or a speedscope file. */
-#include "flamegraph.h"
-#include "recout.h"
-#include "speedscope.h"
+#include "output/flamegraph.h"
+#include "output/recout.h"
+#include "output/speedscope.h"
 
 int recout_flamegraph(FILE *f, const struct recording *rec, struct symcache *sc,
 		      const struct recout_opts *o)

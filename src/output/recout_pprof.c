@@ -1,8 +1,8 @@
 /* recout_pprof.c - the Go CPU-profile layout. */
 #include <inttypes.h>
 
-#include "pprof.h"
-#include "recout.h"
+#include "output/pprof.h"
+#include "output/recout.h"
 
 int recout_pprof(FILE *f, const struct recording *rec, struct symcache *sc,
 		 const struct recout_opts *o)

@@ -1,8 +1,8 @@
 /* recout_stacks.c - a recording symbolized into named stacks. */
 #include <stdlib.h>
 
-#include "recout.h"
-#include "xalloc.h"
+#include "output/recout.h"
+#include "util/xalloc.h"
 
 static enum frame_kind kind_of(const struct symbol *sym)
 {

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hashmap.h"
-#include "escape.h"
-#include "recout.h"
-#include "xalloc.h"
+#include "output/recout.h"
+#include "util/escape.h"
+#include "util/hashmap.h"
+#include "util/xalloc.h"
 
 #define TOP 25
 #define TOP_PER_THREAD 10

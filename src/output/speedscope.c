@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonw.h"
-#include "speedscope.h"
-#include "xalloc.h"
+#include "output/jsonw.h"
+#include "output/speedscope.h"
+#include "util/xalloc.h"
 
 struct sframe_out {
 	uint32_t frame;           /* a frame of s with this function */

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aggregate.h"
-#include "hashmap.h"
-#include "xalloc.h"
+#include "profile/aggregate.h"
+#include "util/hashmap.h"
+#include "util/xalloc.h"
 
 static uint64_t key_hash(const struct agg_key *k, const struct stack_frame *f, size_t n)
 {

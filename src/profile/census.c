@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "census.h"
-#include "xalloc.h"
+#include "profile/census.h"
+#include "util/xalloc.h"
 
 static const char *const state_order[] = {
 	"running", "sleeping", "disk-sleep", "stopped", "tracing-stop",

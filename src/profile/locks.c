@@ -4,9 +4,9 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
-#include "hashmap.h"
-#include "locks.h"
-#include "xalloc.h"
+#include "profile/locks.h"
+#include "util/hashmap.h"
+#include "util/xalloc.h"
 
 /* futex(2) operations that wait, with the private flag masked off. */
 #define FUTEX_OP_MASK 0x7f

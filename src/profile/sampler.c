@@ -11,17 +11,17 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "numparse.h"
-#include "sampler.h"
-#include "signals.h"
-#include "locks.h"
-#include "snapshot.h"
-#include "symbolize.h"
-#include "threadfacts.h"
-#include "tracer.h"
-#include "unwind.h"
-#include "xalloc.h"
+#include "profile/locks.h"
+#include "profile/sampler.h"
+#include "profile/snapshot.h"
+#include "stack/symbolize.h"
+#include "stack/unwind.h"
+#include "target/signals.h"
+#include "target/threadfacts.h"
+#include "target/tracer.h"
+#include "util/error.h"
+#include "util/numparse.h"
+#include "util/xalloc.h"
 
 /* A thread in uninterruptible sleep is given this long to stop; it stays
  * asked and is collected at a later tick if it stops late. */

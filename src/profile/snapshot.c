@@ -4,12 +4,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
-#include "numparse.h"
-#include "signals.h"
-#include "snapshot.h"
-#include "tracer.h"
-#include "xalloc.h"
+#include "profile/snapshot.h"
+#include "target/signals.h"
+#include "target/tracer.h"
+#include "util/error.h"
+#include "util/numparse.h"
+#include "util/xalloc.h"
 
 /* A thread in uninterruptible sleep stops only when the kernel lets it:
  * wait a bounded time rather than hang with the others. */

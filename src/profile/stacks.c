@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stacks.h"
-#include "xalloc.h"
+#include "profile/stacks.h"
+#include "util/xalloc.h"
 
 const char *stacks_str(struct stacks *s, const char *str)
 {

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "demangle.h"
-#include "xalloc.h"
+#include "stack/demangle.h"
+#include "util/xalloc.h"
 
 /* From the C++ runtime (libstdc++), which ptprof links. */
 extern char *__cxa_demangle(const char *mangled, char *buf, size_t *len, int *status);

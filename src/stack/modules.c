@@ -12,9 +12,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "modules.h"
-#include "xalloc.h"
+#include "stack/modules.h"
+#include "util/error.h"
+#include "util/xalloc.h"
 
 struct modules {
 	pid_t pid;

@@ -5,9 +5,9 @@
 
 #include <elfutils/libdw.h>
 
-#include "demangle.h"
-#include "symbolize.h"
-#include "xalloc.h"
+#include "stack/demangle.h"
+#include "stack/symbolize.h"
+#include "util/xalloc.h"
 
 /* "a::b::name" from the namespaces, types and modules around a DIE
  * (outer[] are its enclosing scopes, innermost first). */

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hashmap.h"
-#include "symcache.h"
-#include "xalloc.h"
+#include "stack/symcache.h"
+#include "util/hashmap.h"
+#include "util/xalloc.h"
 
 struct slot {
 	uint64_t addr;

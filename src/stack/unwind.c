@@ -4,9 +4,9 @@
 
 #include <libunwind.h>
 
-#include "error.h"
-#include "unwind.h"
-#include "xalloc.h"
+#include "stack/unwind.h"
+#include "util/error.h"
+#include "util/xalloc.h"
 
 /* libunwind exports its table search but does not declare it. */
 extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip,

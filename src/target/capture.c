@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
+#include "target/capture.h"
 
 void capture_free(struct capture *c)
 {

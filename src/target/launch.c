@@ -7,8 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "launch.h"
+#include "target/launch.h"
+#include "util/error.h"
 
 pid_t launch_command(char **argv)
 {

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "procfs.h"
-#include "xalloc.h"
+#include "target/procfs.h"
+#include "util/xalloc.h"
 
 /* --- small tokenizers ----------------------------------------------------- */
 

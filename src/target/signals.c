@@ -2,7 +2,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "signals.h"
+#include "target/signals.h"
 
 volatile sig_atomic_t pt_stop_signal;
 volatile sig_atomic_t pt_stop_quit;

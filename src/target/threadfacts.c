@@ -5,8 +5,8 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
-#include "syscalls.h"
-#include "threadfacts.h"
+#include "target/syscalls.h"
+#include "target/threadfacts.h"
 
 /* A sleep cut short by a signal or a tracer resumes as restart_syscall,
  * and /proc then names that.  The call it continues is usually plain in

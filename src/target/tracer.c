@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "signals.h"
-#include "tracer.h"
-#include "xalloc.h"
+#include "target/signals.h"
+#include "target/tracer.h"
+#include "util/error.h"
+#include "util/xalloc.h"
 
 struct tracer_counts tracer_counts;
 

@@ -1,5 +1,5 @@
 /* escape.c - control characters spelled out. */
-#include "escape.h"
+#include "util/escape.h"
 
 void fputs_escaped(FILE *f, const char *s)
 {

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hashmap.h"
-#include "xalloc.h"
+#include "util/hashmap.h"
+#include "util/xalloc.h"
 
 uint64_t hash_u64(uint64_t x)
 {

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "numparse.h"
-#include "xalloc.h"
+#include "util/numparse.h"
+#include "util/xalloc.h"
 
 /* Highest pid the kernel can hand out (PID_MAX_LIMIT on 64-bit). */
 #define TID_MAX 4194304

@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "outfile.h"
-#include "xalloc.h"
+#include "util/error.h"
+#include "util/outfile.h"
+#include "util/xalloc.h"
 
 int outfile_open(struct outfile *o, const char *path)
 {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "xalloc.h"
+#include "util/error.h"
+#include "util/xalloc.h"
 
 static void *check(void *p)
 {

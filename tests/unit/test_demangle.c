@@ -7,7 +7,7 @@
 
 #include <stdlib.h>
 
-#include "demangle.h"
+#include "stack/demangle.h"
 
 static void expect(const char *in, const char *want)
 {

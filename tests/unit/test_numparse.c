@@ -7,7 +7,7 @@
 
 #include <stdlib.h>
 
-#include "numparse.h"
+#include "util/numparse.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 #define SENTINEL 0xdeadbeefULL

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "procfs.h"
+#include "target/procfs.h"
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 

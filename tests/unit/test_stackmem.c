@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
-#include "xalloc.h"
+#include "target/capture.h"
+#include "util/xalloc.h"
 
 #define BASE 0x7ffc00001000ULL
 #define LEN 64

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "stacks.h"
+#include "profile/stacks.h"
 
 static uint32_t fr(struct stacks *s, const char *name)
 {

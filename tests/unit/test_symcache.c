@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "symcache.h"
-#include "xalloc.h"
+#include "stack/symcache.h"
+#include "util/xalloc.h"
 
 static const struct sym_module fake_module = {
 	.name = "libfake.so", .path = "/lib/libfake.so", .build_id = "",
