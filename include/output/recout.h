@@ -1,7 +1,10 @@
-/* recout.h - a recording written as pprof, folded stacks or a text report.
+/* recout.h - a recording written as pprof, folded stacks, a text report, a
+ * flame graph or speedscope.
  *
  * Writers get the finished recording (every thread already detached) and
- * a symbol cache over its modules; they only format.
+ * a symbol cache over its modules; they only format.  recout_stacks and
+ * recout_frame_name (recout_stacks.c) are the base the others build on;
+ * they call nothing back.
  */
 #ifndef PTPROF_RECOUT_H
 #define PTPROF_RECOUT_H

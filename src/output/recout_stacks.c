@@ -1,8 +1,21 @@
-/* recout_stacks.c - a recording symbolized into named stacks. */
+/* recout_stacks.c - a recording symbolized into named stacks, and the name
+ * each frame shows: the ground the folded, text and picture writers stand on. */
+#include <inttypes.h>
 #include <stdlib.h>
 
 #include "output/recout.h"
 #include "util/xalloc.h"
+
+void recout_frame_name(const struct symbol *sym, const struct sym_frame *sf, char *buf,
+		       size_t size)
+{
+	if (sf->function)
+		snprintf(buf, size, "%s", sf->function);
+	else if (sym->module)
+		snprintf(buf, size, "%s+0x%" PRIx64, sym->module->name, sym->module_offset);
+	else
+		snprintf(buf, size, "??");
+}
 
 static enum frame_kind kind_of(const struct symbol *sym)
 {
