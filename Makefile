@@ -31,6 +31,9 @@ CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) $(WARN) -pthread -D_GNU_SOURCE -DPTPROF_VE
 LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lstdc++
 LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 
+# The source folders, lowest first: each may use only itself and those
+# before it (src/README.md; `make layers` checks it).  src/main.c, the
+# dispatch table, sits on top of them all.
 LAYERS   := util target stack profile output cli
 LIBSRCS  := $(foreach d,$(LAYERS),$(sort $(wildcard src/$(d)/*.c)))
 HEADERS  := $(foreach d,$(LAYERS),$(wildcard include/$(d)/*.h))
@@ -41,7 +44,8 @@ DEPS     := $(OBJS_LIB:.o=.d) $(B)/obj/main.d
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 
-.PHONY: all deps demo check unit e2e e2e-asan docs-check fuzz fuzz-replay bench install clean
+.PHONY: all deps demo check layers unit e2e e2e-asan docs-check fuzz fuzz-replay bench install \
+        clean
 .DELETE_ON_ERROR:
 
 all: $(B)/ptprof
@@ -146,8 +150,14 @@ fuzz: $(B)/fuzz/fuzz_pprof_read
 fuzz-replay: $(B)/fuzz/replay
 	ASAN_OPTIONS=detect_leaks=1 $< $(wildcard tests/fuzz/corpus/* tests/fuzz/crashes/*)
 
+# The tree keeps the order src/README.md gives it: no file outside a layer
+# folder, no include or symbol reaching up a layer, no two files that use
+# each other.
+layers: all
+	sh tools/check-layers.sh "$(LAYERS)" $(B)/obj
+
 check: deps
-	$(MAKE) all targets
+	$(MAKE) all targets layers
 	sh tests/run-all.sh
 
 bench: deps
