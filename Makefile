@@ -151,7 +151,7 @@ fuzz-replay: $(B)/fuzz/replay
 	ASAN_OPTIONS=detect_leaks=1 $< $(wildcard tests/fuzz/corpus/* tests/fuzz/crashes/*)
 
 # The tree keeps the order src/README.md gives it: no file outside a layer
-# folder, no include or symbol reaching up a layer, no two files that use
+# folder, no include or symbol reaching a later layer, no two files that use
 # each other.
 layers: all
 	sh tools/check-layers.sh "$(LAYERS)" $(B)/obj

@@ -4,14 +4,14 @@
 #   sh tools/check-layers.sh "LAYERS" [OBJ_DIR]
 #
 # LAYERS lists the folders of src/ and include/, lowest first.  Checked:
-#   - src/ holds main.c and the layer folders, nothing else; every .c and .h
-#     lives in a layer folder; no folder holds more than 25 files;
+#   - src/ and include/ hold the layer folders (and src/main.c), nothing
+#     else, and those hold files, not folders; none holds more than 25;
 #   - every header starts with a comment naming it ("/* name.h - ...");
 #   - the table of src/README.md lists the layers, in the same order;
-#   - every #include "..." names a header of its own layer or of one below,
+#   - every #include "..." names a header of its own layer or an earlier one,
 #     spelled "layer/name.h" (generated headers from the build excepted);
 #   - with OBJ_DIR (the compiled objects): no object uses a symbol defined
-#     in a higher layer, and no two files use each other, even through a
+#     in a later layer, and no two files use each other, even through a
 #     chain (a cycle is found by tsort).
 # Prints one line per violation and exits 1 if there was any.
 set -u
@@ -46,6 +46,9 @@ for l in $LAYERS; do
 		[ -d "$d/$l" ] || continue
 		n=$(find "$d/$l" -type f | wc -l)
 		[ "$n" -le 25 ] || fail "$d/$l: $n files, more than 25: split it"
+		for sub in $(find "$d/$l" -mindepth 1 -type d); do
+			fail "$sub: a folder inside a layer is not built; give it a layer of its own"
+		done
 	done
 	for h in include/"$l"/*.h; do
 		[ -f "$h" ] || continue
@@ -59,7 +62,7 @@ readme=$(sed -n 's/^| `\([a-z_]*\)\/` |.*/\1/p' src/README.md | tr '\n' ' ')
 [ "$readme" = "$LAYERS " ] ||
 	fail "src/README.md lists the folders '$readme', the Makefile '$LAYERS': make them agree"
 
-# Includes: "layer/name.h" of this layer or a lower one.
+# Includes: "layer/name.h" of this layer or an earlier one.
 for f in src/main.c src/*/*.c include/*/*.h; do
 	[ -f "$f" ] || continue
 	case $f in
@@ -85,7 +88,7 @@ for f in src/main.c src/*/*.c include/*/*.h; do
 			}
 			r=$(rank "${inc%%/*}")
 			[ "$r" -le "$own_rank" ] ||
-				fail "$f:$line: #include \"$inc\": $own may not use ${inc%%/*}, a higher layer"
+				fail "$f:$line: #include \"$inc\": $own may not use ${inc%%/*}, a later stage"
 		done
 done
 
@@ -93,9 +96,10 @@ done
 if [ -n "$OBJ" ]; then
 	pairs=$tmp/pairs
 	for l in $LAYERS; do
-		for o in "$OBJ/$l"/*.o; do
+		for c in src/"$l"/*.c; do
+			o=$OBJ/$l/$(basename "$c" .c).o
 			[ -f "$o" ] || continue
-			nm "$o" | awk -v f="$l/$(basename "$o" .o)" '
+			nm "$o" | awk -v f="$l/$(basename "$c" .c)" '
 				$1 == "U" { print "U", f, $2 }
 				NF == 3 && $2 ~ /^[TDBR]$/ { print "D", f, $3 }'
 		done
@@ -107,7 +111,7 @@ if [ -n "$OBJ" ]; then
 				print use[i], def[sym[i]], sym[i] }' | sort -u >"$pairs"
 	while read -r user definer sym; do
 		[ "$(rank "${definer%%/*}")" -le "$(rank "${user%%/*}")" ] ||
-			fail "$user uses $sym from $definer, a higher layer"
+			fail "$user uses $sym from $definer, a later stage"
 	done <"$pairs"
 	cut -d' ' -f1,2 "$pairs" | sort -u | tsort >/dev/null 2>"$tmp/loop" ||
 		fail "files that use each other: $(grep -v 'input contains a loop' "$tmp/loop" |
