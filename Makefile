@@ -34,7 +34,7 @@ LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 # The source folders, lowest first: each may use only itself and those
 # before it (src/README.md; `make layers` checks it).  src/main.c, the
 # dispatch table, sits on top of them all.
-LAYERS   := util target stack profile output cli
+LAYERS   := util target golang stack profile output cli
 LIBSRCS  := $(foreach d,$(LAYERS),$(sort $(wildcard src/$(d)/*.c)))
 HEADERS  := $(foreach d,$(LAYERS),$(wildcard include/$(d)/*.h))
 OBJS_LIB := $(LIBSRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/gen/profile.pb-c.o \
