@@ -70,3 +70,37 @@ $(TARGETS_DIR)/cxx: $(TARGET_SRC)/cxx.cpp $(TARGET_COMMON)
 $(TARGETS_DIR)/%: $(TARGET_SRC)/%.c $(TARGET_COMMON)
 	@mkdir -p $(@D)
 	$(TARGET_CC) $(TARGET_FLAGS) -O0 -o $@ $< $(TARGET_SRC)/common.c
+
+# --- Go targets --------------------------------------------------------------
+# Each folder tests/go/NAME holds one Go program (package main, standard
+# library only), built offline with Debian's go into build/targets/go-NAME;
+# go-NAME-sw is the same program built with -ldflags="-s -w" (no symbol
+# table, no DWARF: what production builds ship), and go-NAME-cgo the same
+# with cgo on (files with a `//go:build cgo` line join in, and the external
+# linker adds C code and its .eh_frame).  A test target adds its names to
+# GO_TARGETS.
+GO_TARGETS :=
+GO_HOME    := $(abspath $(TARGETS_DIR))/go-env
+GO_ENV      = HOME=$(GO_HOME) GOCACHE=$(GO_HOME)/cache GOPATH=$(GO_HOME)/path GOFLAGS= \
+              GOTOOLCHAIN=local GOPROXY=off GO111MODULE=off
+GO_BUILD    = cd $(GO_SRC)/$(1) && $(GO_ENV) CGO_ENABLED=$(2) go build $(3) -o $(abspath $@) .
+GO_SRC     := tests/go
+
+.SECONDEXPANSION:
+$(TARGETS_DIR)/go-%-sw: $$(wildcard $(GO_SRC)/$$*/*.go)
+	@mkdir -p $(@D)
+	$(call GO_BUILD,$*,0,-ldflags='-s -w')
+	@if readelf -S $@ | grep -qE '\.debug_info|\.symtab'; then \
+	    echo "$@: still has DWARF or a symbol table" >&2; rm -f $@; exit 1; fi
+
+$(TARGETS_DIR)/go-%-cgo: $$(wildcard $(GO_SRC)/$$*/*.go)
+	@mkdir -p $(@D)
+	$(call GO_BUILD,$*,1,)
+	@if ! readelf -S $@ | grep -q '\.eh_frame'; then \
+	    echo "$@: no C code linked in (no .eh_frame)" >&2; rm -f $@; exit 1; fi
+
+$(TARGETS_DIR)/go-%: $$(wildcard $(GO_SRC)/$$*/*.go)
+	@mkdir -p $(@D)
+	$(call GO_BUILD,$*,0,)
+
+targets: $$(addprefix $(TARGETS_DIR)/,$$(GO_TARGETS))
