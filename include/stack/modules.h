@@ -16,6 +16,9 @@
 
 #include <elfutils/libdwfl.h>
 
+#include "golang/gobuild.h"
+#include "golang/godwarf.h"
+#include "golang/gopclntab.h"
 #include "stack/symcache.h"
 #include "target/procfs.h"
 
@@ -36,8 +39,15 @@ struct module {
 	size_t nsegs;
 	uint64_t text_lo, text_hi; /* runtime range of executable segments */
 	struct eh_frame_hdr eh;
+	struct go_build go;       /* is it a Go program, which Go */
 	/* storage behind info's strings */
 	char *name_buf, *path_buf, *build_id_buf;
+	/* Loaded on first use (module_gopcln, module_debug_cfi, module_cutab). */
+	struct gopcln *pcln;
+	Dwarf_CFI *debug_cfi;
+	uint64_t cfi_bias;
+	struct go_cutab *cutab;
+	bool pcln_tried, cfi_tried, cutab_tried;
 };
 
 struct modules;
@@ -54,5 +64,19 @@ Dwfl *modules_dwfl(struct modules *ms);
 /* Copy n bytes at runtime address addr from the module's file image
  * (file-backed bytes of a loadable segment only). */
 bool module_read(const struct module *m, uint64_t addr, void *out, size_t n);
+
+/* The executable itself, or NULL. */
+struct module *modules_main(struct modules *ms);
+/* The module's DWARF (from the file or its separate debug file) and the
+ * bias of its addresses, or NULL. */
+Dwarf *module_dwarf(struct module *m, uint64_t *bias);
+/* A Go module's function table, or NULL. */
+const struct gopcln *module_gopcln(struct module *m);
+/* The module's .debug_frame CFI, or NULL (addresses biased as by
+ * module_dwarf). */
+Dwarf_CFI *module_debug_cfi(struct module *m, uint64_t *bias);
+/* A Go module's address -> compilation unit table (its DWARF has no
+ * .debug_aranges), or NULL. */
+const struct go_cutab *module_cutab(struct module *m);
 
 #endif

@@ -19,6 +19,9 @@ struct capture {
 	unsigned char *stack;     /* malloc'ed copy, reused by the next capture */
 	size_t stack_cap;         /* bytes allocated at stack */
 	uint64_t stopped_ns;      /* how long the thread was held stopped */
+	bool pc_is_return;        /* regs.rip is a return address, not where a
+				     thread was stopped (a parked goroutine's
+				     saved pc): look it up at rip - 1 */
 };
 
 void capture_free(struct capture *c);

@@ -185,6 +185,8 @@ static void fill_from_elf(struct module *m)
 		}
 	}
 
+	go_build_read(elf, &m->go);
+
 	const unsigned char *bits;
 	GElf_Addr idaddr;
 	int len = dwfl_module_build_id(m->dwfl_mod, &bits, &idaddr);
@@ -301,6 +303,8 @@ void modules_free(struct modules *ms)
 		return;
 	for (size_t k = 0; k < ms->n; k++) {
 		struct module *m = ms->v[k];
+		gopcln_free(m->pcln);
+		go_cutab_free(m->cutab);
 		free(m->segs);
 		free(m->name_buf);
 		free(m->path_buf);
@@ -351,4 +355,57 @@ bool module_read(const struct module *m, uint64_t addr, void *out, size_t n)
 		return true;
 	}
 	return false;
+}
+
+struct module *modules_main(struct modules *ms)
+{
+	for (size_t k = 0; k < ms->n; k++)
+		if (ms->v[k]->info.main)
+			return ms->v[k];
+	return NULL;
+}
+
+Dwarf *module_dwarf(struct module *m, uint64_t *bias)
+{
+	Dwarf_Addr b = 0;
+	Dwarf *dw = dwfl_module_getdwarf(m->dwfl_mod, &b);
+	*bias = b;
+	return dw;
+}
+
+const struct gopcln *module_gopcln(struct module *m)
+{
+	if (!m->pcln_tried && m->go.is_go) {
+		GElf_Addr bias;
+		Elf *elf = dwfl_module_getelf(m->dwfl_mod, &bias);
+		const char *why = NULL;
+		m->pcln = elf ? gopcln_open(elf, &why) : NULL;
+		if (!m->pcln)
+			pt_verbose("%s: no usable Go function table: %s", m->info.path,
+				   why ? why : "no ELF");
+	}
+	m->pcln_tried = true;
+	return m->pcln;
+}
+
+Dwarf_CFI *module_debug_cfi(struct module *m, uint64_t *bias)
+{
+	if (!m->cfi_tried) {
+		Dwarf *dw = module_dwarf(m, &m->cfi_bias);
+		m->debug_cfi = dw ? dwarf_getcfi(dw) : NULL;
+		m->cfi_tried = true;
+	}
+	*bias = m->cfi_bias;
+	return m->debug_cfi;
+}
+
+const struct go_cutab *module_cutab(struct module *m)
+{
+	uint64_t bias;
+	if (!m->cutab_tried && m->go.is_go && m->go.has_dwarf) {
+		Dwarf *dw = module_dwarf(m, &bias);
+		m->cutab = dw ? go_cutab_build(dw) : NULL;
+	}
+	m->cutab_tried = true;
+	return m->cutab;
 }

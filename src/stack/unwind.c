@@ -5,6 +5,7 @@
 #include <libunwind.h>
 
 #include "stack/unwind.h"
+#include "stack/ustep.h"
 #include "util/error.h"
 #include "util/xalloc.h"
 
@@ -25,6 +26,8 @@ struct unwind_ctx {
 	struct unwinder *u;
 	struct modules *ms;
 	const struct capture *cap;
+	struct user_regs_struct regs; /* where libunwind starts: the capture's,
+				     or a caller's found without libunwind */
 	struct module *last;      /* most recent module hit: the common case */
 	uint64_t stack_end;       /* end of the mapping the stack lives in */
 	bool stack_miss;          /* a read past the copy, inside the stack, failed */
@@ -118,7 +121,7 @@ static int acc_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val
 	struct unwind_ctx *ctx = arg;
 	if (write)
 		return -UNW_EREADONLYREG;
-	return reg_slot(&ctx->cap->regs, reg, val);
+	return reg_slot(&ctx->regs, reg, val);
 }
 
 static int acc_access_fpreg(unw_addr_space_t as, unw_regnum_t reg, unw_fpreg_t *val,
@@ -178,68 +181,219 @@ static bool is_code(const struct maps *maps, uint64_t ip)
 	return m && m->perms[2] == 'x';
 }
 
+/* ustep_read_fn over the stack copy, then the module files. */
+static bool read_word(void *arg, uint64_t addr, uint64_t *val)
+{
+	unw_word_t w;
+	if (acc_access_mem(NULL, addr, &w, 0, arg) != 0)
+		return false;
+	*val = w;
+	return true;
+}
+
+/* Code that .eh_frame does not describe but the module can step over
+ * itself: a Go function (its table or .debug_frame), or any code of a
+ * file with .debug_frame and no .eh_frame. */
+struct alt_code {
+	struct module *m;
+	const struct gopcln *pcln;
+	struct gopcln_func fn;    /* when pcln */
+};
+
+static bool alt_code(struct unwind_ctx *ctx, uint64_t look, struct alt_code *a)
+{
+	uint64_t bias;
+	a->m = find_module(ctx, look);
+	a->pcln = NULL;
+	if (!a->m)
+		return false;
+	if (a->m->go.is_go) {
+		a->pcln = module_gopcln(a->m);
+		if (a->pcln && gopcln_func(a->pcln, look - a->m->bias, &a->fn))
+			return true;
+		a->pcln = NULL;
+	}
+	return !a->m->eh.present && module_debug_cfi(a->m, &bias);
+}
+
+/* Go's tracebacks leave out wrappers, unless they called into a panic. */
+static bool elided(const struct alt_code *a, const struct stack *out)
+{
+	struct gopcln_func callee;
+	if (!a->pcln || !a->fn.wrapper)
+		return false;
+	if (out->n == 0)
+		return false;
+	uint64_t pc = out->frames[out->n - 1].pc;
+	if (out->frames[out->n - 1].is_return)
+		pc--;
+	if (!gopcln_func(a->pcln, pc - a->m->bias, &callee))
+		return true;
+	return strcmp(callee.name, "runtime.gopanic") != 0 &&
+	       strcmp(callee.name, "runtime.sigpanic") != 0 &&
+	       strcmp(callee.name, "runtime.panicwrap") != 0;
+}
+
+/* One frame up through code libunwind cannot read. */
+static enum unwind_end alt_step(struct unwind_ctx *ctx, const struct alt_code *a,
+				uint64_t look, struct uregs *r)
+{
+	uint64_t bias;
+	Dwarf_CFI *cfi = module_debug_cfi(a->m, &bias);
+	enum ustep st = ustep_cfi(cfi, bias, look, a->pcln != NULL, r, read_word, ctx);
+	if (st == USTEP_NO_INFO && a->pcln)
+		st = ustep_gopcln(a->pcln, &a->fn, a->m->bias, look, r, read_word, ctx);
+	if (st == USTEP_NO_INFO)
+		st = ustep_fp(r, read_word, ctx);
+	switch (st) {
+	case USTEP_OK: return UNWIND_COMPLETE;
+	case USTEP_MEM: return ctx->stack_miss ? UNWIND_STACK_END : UNWIND_ERROR;
+	default: return UNWIND_NO_INFO;
+	}
+}
+
+static void push(struct stack *out, uint64_t ip, bool is_return)
+{
+	XGROW(out->frames, out->cap, out->n);
+	out->frames[out->n++] = (struct stack_frame){ ip, is_return };
+}
+
+/* Frames with libunwind from *r on, until the stack ends (returns true,
+ * out->end set) or reaches code it cannot read but alt_code can (false,
+ * *r and *is_return hold that frame). */
+static bool unwind_libunwind(struct unwinder *u, struct unwind_ctx *ctx, size_t max_frames,
+			     struct uregs *r, bool *is_return, bool first, struct stack *out)
+{
+	unw_cursor_t cur;
+	bool after_signal = false, at_start = true;
+	uint64_t prev_sp = out->n ? r->sp - 1 : 0;
+	struct alt_code a;
+
+	if (!first) {
+		ctx->regs.rip = r->ip;
+		ctx->regs.rsp = r->sp;
+		ctx->regs.rbp = r->bp;
+	}
+	if (unw_init_remote(&cur, u->as, ctx) < 0) {
+		/* Still report where the thread was. */
+		if (out->n < max_frames)
+			push(out, r->ip, *is_return);
+		out->end = UNWIND_ERROR;
+		return true;
+	}
+	for (;;) {
+		unw_word_t ip = 0, sp = 0;
+		if (out->n >= max_frames) {
+			out->end = UNWIND_TRUNCATED;
+			return true;
+		}
+		unw_get_reg(&cur, UNW_REG_IP, &ip);
+		unw_get_reg(&cur, UNW_REG_SP, &sp);
+		if (ip == 0) {
+			out->end = UNWIND_COMPLETE;
+			return true;
+		}
+		if (out->n > 0 && !is_code(u->maps, ip)) {
+			out->end = UNWIND_BAD_PC;
+			return true;
+		}
+		/* Callers live at higher addresses; a signal frame may switch to
+		 * another stack (sigaltstack), so it alone may go down. */
+		if (out->n > 0 && sp <= prev_sp && !after_signal) {
+			out->end = UNWIND_CYCLE;
+			return true;
+		}
+		bool ret = at_start ? *is_return : !after_signal;
+		if (!at_start && alt_code(ctx, ret ? ip - 1 : ip, &a)) {
+			unw_word_t bp = 0;
+			unw_get_reg(&cur, UNW_X86_64_RBP, &bp);
+			*r = (struct uregs){ ip, sp, bp };
+			*is_return = ret;
+			return false;
+		}
+		at_start = false;
+		push(out, ip, ret);
+		prev_sp = sp;
+		after_signal = unw_is_signal_frame(&cur) > 0;
+		ctx->stack_miss = false;
+		int rc = unw_step(&cur);
+		if (rc > 0)
+			continue;
+		if (rc == 0)
+			out->end = UNWIND_COMPLETE;
+		else if (ctx->stack_miss)
+			out->end = UNWIND_STACK_END;
+		else if (rc == -UNW_ENOINFO)
+			out->end = UNWIND_NO_INFO;
+		else
+			out->end = UNWIND_ERROR;
+		return true;
+	}
+}
+
 void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_frames,
 		    struct stack *out)
 {
-	struct unwind_ctx ctx = { .u = u, .ms = u->ms, .cap = c };
+	struct unwind_ctx ctx = { .u = u, .ms = u->ms, .cap = c, .regs = c->regs };
 	const struct map_entry *sm = maps_find(u->maps, c->stack_addr);
-	ctx.stack_end = sm ? sm->end : c->stack_addr + c->stack_len;
-	unw_cursor_t cur;
-	bool after_signal = false;
+	struct uregs r = { c->regs.rip, c->regs.rsp, c->regs.rbp };
+	bool is_return = c->pc_is_return, first = true;
 	uint64_t prev_sp = 0;
+	struct alt_code a;
 
+	ctx.stack_end = sm ? sm->end : c->stack_addr + c->stack_len;
 	out->n = 0;
 	if (!out->frames) {
 		out->cap = 32;
 		out->frames = xcalloc(out->cap, sizeof(*out->frames));
 	}
 	out->end = UNWIND_ERROR;
-	if (unw_init_remote(&cur, u->as, &ctx) < 0) {
-		/* Still report where the thread was. */
-		out->frames[0] = (struct stack_frame){ c->regs.rip, false };
-		out->n = 1;
-		return;
-	}
 	for (;;) {
-		unw_word_t ip = 0, sp = 0;
+		uint64_t look = is_return ? r.ip - 1 : r.ip;
+		if (!alt_code(&ctx, look, &a)) {
+			if (unwind_libunwind(u, &ctx, max_frames, &r, &is_return, first, out))
+				return;
+			first = false;
+			prev_sp = r.sp - 1;
+			continue;
+		}
+		first = false;
 		if (out->n >= max_frames) {
 			out->end = UNWIND_TRUNCATED;
-			break;
+			return;
 		}
-		unw_get_reg(&cur, UNW_REG_IP, &ip);
-		unw_get_reg(&cur, UNW_REG_SP, &sp);
-		if (ip == 0) {
-			out->end = UNWIND_COMPLETE;
-			break;
-		}
-		if (out->n > 0 && !is_code(u->maps, ip)) {
+		if (out->n > 0 && !is_code(u->maps, r.ip)) {
 			out->end = UNWIND_BAD_PC;
-			break;
+			return;
 		}
-		/* Callers live at higher addresses; a signal frame may switch to
-		 * another stack (sigaltstack), so it alone may go down. */
-		if (out->n > 0 && sp <= prev_sp && !after_signal) {
+		if (out->n > 0 && r.sp <= prev_sp) {
 			out->end = UNWIND_CYCLE;
-			break;
+			return;
 		}
-		bool is_return = out->n > 0 && !after_signal;
-		XGROW(out->frames, out->cap, out->n);
-		out->frames[out->n++] = (struct stack_frame){ ip, is_return };
-		prev_sp = sp;
-		after_signal = unw_is_signal_frame(&cur) > 0;
-		ctx.stack_miss = false;
-		int r = unw_step(&cur);
-		if (r > 0)
-			continue;
-		if (r == 0)
+		/* goexit is where every goroutine returns to: Go shows nothing
+		 * for it, and nothing lies beyond the other outermost frames. */
+		if (a.pcln && a.fn.top && strcmp(a.fn.name, "runtime.goexit") == 0) {
 			out->end = UNWIND_COMPLETE;
-		else if (ctx.stack_miss)
-			out->end = UNWIND_STACK_END;
-		else if (r == -UNW_ENOINFO)
-			out->end = UNWIND_NO_INFO;
-		else
-			out->end = UNWIND_ERROR;
-		break;
+			return;
+		}
+		if (!elided(&a, out))
+			push(out, r.ip, is_return);
+		if (a.pcln && (a.fn.top || a.fn.systemstack)) {
+			out->end = UNWIND_COMPLETE;
+			return;
+		}
+		prev_sp = r.sp;
+		ctx.stack_miss = false;
+		enum unwind_end e = alt_step(&ctx, &a, look, &r);
+		if (e != UNWIND_COMPLETE) {
+			out->end = e;
+			return;
+		}
+		if (r.ip == 0) {
+			out->end = UNWIND_COMPLETE;
+			return;
+		}
+		is_return = true;
 	}
 }
 

@@ -353,6 +353,7 @@ enum stop_result tracer_capture(struct traced *t, const struct maps *maps, size_
 {
 	tracer_counts.getregs++;
 	c->stack_len = 0;
+	c->pc_is_return = false;
 	if (ptrace(PTRACE_GETREGS, t->tid, 0, &c->regs) < 0) {
 		if (errno == ESRCH) {
 			t->ts = TS_GONE;
