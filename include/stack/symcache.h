@@ -35,6 +35,7 @@ struct symbol {
 	uint64_t addr;            /* the address as sampled */
 	const struct sym_module *module; /* NULL if in no module */
 	uint64_t module_offset;   /* addr relative to the module's ELF vaddrs */
+	uint64_t entry;           /* entry of the (outermost) function, 0 if unknown */
 	size_t nframes;
 	struct sym_frame *frames; /* innermost first */
 };

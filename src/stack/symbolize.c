@@ -69,25 +69,56 @@ static void push(struct symbol *sym, size_t *cap, char *fn, char *file, int line
 	sym->frames[sym->nframes++] = (struct sym_frame){ fn, file, line, inl };
 }
 
+/* The compilation unit around an address, and its line: libdw finds
+ * both through .debug_aranges, which Go does not write; a Go module's own
+ * unit table stands in. */
+static Dwarf_Die *find_cu(struct module *m, uint64_t look, Dwarf_Die *mem, Dwarf_Addr *bias,
+			  const char **file, int *line)
+{
+	Dwarf_Die *cudie = dwfl_module_addrdie(m->dwfl_mod, look, bias);
+	if (cudie) {
+		Dwfl_Line *l = dwfl_module_getsrc(m->dwfl_mod, look);
+		if (l)
+			*file = dwfl_lineinfo(l, NULL, line, NULL, NULL, NULL);
+		return cudie;
+	}
+	const struct go_cutab *ct = module_cutab(m);
+	uint64_t b;
+	if (!ct || !module_dwarf(m, &b) || look < b || !go_cutab_find(ct, look - b, mem))
+		return NULL;
+	*bias = b;
+	Dwarf_Line *dl = dwarf_getsrc_die(mem, look - b);
+	if (dl) {
+		*file = dwarf_linesrc(dl, NULL, NULL);
+		dwarf_lineno(dl, line);
+	}
+	return mem;
+}
+
+/* A Go wrapper (DW_AT_trampoline): Go's tracebacks do not show it. */
+static bool is_trampoline(Dwarf_Die *die)
+{
+	Dwarf_Attribute a;
+	return dwarf_attr_integrate(die, DW_AT_trampoline, &a) != NULL;
+}
+
 /* Innermost-first chain of inlined calls and the function containing
  * them, from the DIE tree around the address. */
-static void dwarf_frames(struct symbolizer *s, Dwfl_Module *mod, uint64_t look,
+static void dwarf_frames(struct symbolizer *s, struct module *m, uint64_t look,
 			 struct symbol *sym, size_t *cap)
 {
 	Dwarf_Addr bias;
-	Dwarf_Die *cudie = dwfl_module_addrdie(mod, look, &bias);
+	Dwarf_Die cu_mem;
 	Dwarf_Die *scopes = NULL;
 	Dwarf_Attribute a;
 	Dwarf_Files *files = NULL;
 	const char *file = NULL;
 	int line = 0;
+	Dwarf_Die *cudie = find_cu(m, look, &cu_mem, &bias, &file, &line);
 
 	if (!cudie)
 		return;
 	const char *comp_dir = dwarf_formstring(dwarf_attr(cudie, DW_AT_comp_dir, &a));
-	Dwfl_Line *l = dwfl_module_getsrc(mod, look);
-	if (l)
-		file = dwfl_lineinfo(l, NULL, &line, NULL, NULL, NULL);
 
 	int n = dwarf_getscopes(cudie, look - bias, &scopes);
 	if (n <= 0)
@@ -105,11 +136,16 @@ static void dwarf_frames(struct symbolizer *s, Dwfl_Module *mod, uint64_t look,
 		if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram &&
 		    tag != DW_TAG_entry_point)
 			continue;
-		push(sym, cap, die_name(&scopes[i], &scopes[i + 1], n - i - 1),
-		     s->lines && file ? tidy_path(file, comp_dir) : NULL, s->lines ? line : 0,
-		     tag == DW_TAG_inlined_subroutine);
-		if (tag != DW_TAG_inlined_subroutine)
+		if (tag != DW_TAG_inlined_subroutine || !is_trampoline(&scopes[i]))
+			push(sym, cap, die_name(&scopes[i], &scopes[i + 1], n - i - 1),
+			     s->lines && file ? tidy_path(file, comp_dir) : NULL,
+			     s->lines ? line : 0, tag == DW_TAG_inlined_subroutine);
+		if (tag != DW_TAG_inlined_subroutine) {
+			Dwarf_Addr lo;
+			if (dwarf_lowpc(&scopes[i], &lo) == 0)
+				sym->entry = lo + bias;
 			break;
+		}
 		/* The caller's position is the call site of this inline. */
 		Dwarf_Word v;
 		file = NULL;
@@ -124,6 +160,27 @@ out:
 	/* An address in a CU but in no function: the line is still worth having. */
 	if (sym->nframes == 0 && file && s->lines)
 		push(sym, cap, NULL, tidy_path(file, comp_dir), line, false);
+}
+
+/* Go code: the runtime's function table names the function, its inlined
+ * calls and their lines, even in a binary built with -ldflags="-s -w". */
+static bool gopcln_symbol(struct symbolizer *s, struct module *m, uint64_t look,
+			  struct symbol *sym, size_t *cap)
+{
+	const struct gopcln *t = module_gopcln(m);
+	struct gopcln_frame fr[32];
+	struct gopcln_func fn;
+	size_t n = t ? gopcln_frames(t, look - m->bias, fr, sizeof(fr) / sizeof(fr[0])) : 0;
+	if (n && gopcln_func(t, look - m->bias, &fn))
+		sym->entry = fn.entry + m->bias;
+	for (size_t i = 0; i < n; i++) {
+		if (fr[i].wrapper && fr[i].inlined)
+			continue;
+		push(sym, cap, xstrdup(fr[i].function),
+		     s->lines && fr[i].file ? xstrdup(fr[i].file) : NULL, s->lines ? fr[i].line : 0,
+		     fr[i].inlined);
+	}
+	return sym->nframes > 0;
 }
 
 /* Keep only the outermost frame (--no-inline). */
@@ -151,7 +208,11 @@ void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *
 	if (m) {
 		sym->module = &m->info;
 		sym->module_offset = addr - m->bias;
-		dwarf_frames(s, m->dwfl_mod, look, sym, &cap);
+		/* Go code: the runtime's own table names it as Go's tracebacks
+		 * do, with or without DWARF (whose inlined entries libdw 0.188
+		 * cannot follow across units). */
+		if (!m->go.is_go || !gopcln_symbol(s, m, look, sym, &cap))
+			dwarf_frames(s, m, look, sym, &cap);
 		/* No DWARF function: the symbol table still names it. */
 		if (sym->nframes == 0 || !sym->frames[sym->nframes - 1].function) {
 			GElf_Off off;
@@ -162,6 +223,7 @@ void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *
 				if (sym->nframes == 0)
 					push(sym, &cap, NULL, NULL, 0, false);
 				sym->frames[sym->nframes - 1].function = demangle(name);
+				sym->entry = look - off;
 			}
 		}
 	}
