@@ -35,6 +35,8 @@ enum opt_id {
 	OPT_LOCKS,
 	OPT_TOP,
 	OPT_INTERVAL,
+	OPT_SYSTEM,
+	OPT_OS_THREADS,
 };
 
 struct cli_option {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "profile/gosnap.h"
 #include "profile/locks.h"
 #include "profile/snapshot.h"
 
@@ -28,12 +29,23 @@ struct dump_view {
 	const struct lock_wait *waits; /* --locks: one per thread, else NULL */
 	const struct deadlock *deadlocks;
 	size_t ndeadlocks;
+	const struct gosnap *go;  /* a Go program's goroutines: shown instead
+				     of the threads' stacks; NULL otherwise */
+	bool system;              /* --system: runtime goroutines too */
 };
 
 void dump_write_text(FILE *f, struct snapshot *s, const struct dump_view *v);
 void dump_write_json(FILE *f, struct snapshot *s, const struct dump_view *v);
-/* 0, or -1 with errno. */
-int dump_write_pprof(FILE *f, struct snapshot *s);
+/* 0, or -1 with errno.  With v->go, a goroutine profile (one sample per
+ * goroutine, as /debug/pprof/goroutine), else a thread profile. */
+int dump_write_pprof(FILE *f, struct snapshot *s, const struct dump_view *v);
+
+/* The goroutine part of a text dump: a census line, then each goroutine
+ * the way Go's goroutine?debug=2 prints it (with -g: identical ones once,
+ * with their count, like debug=1). */
+void dump_goroutines_text(FILE *f, struct snapshot *s, const struct dump_view *v);
+/* Whether a goroutine is shown (system ones only with --system). */
+bool dump_goroutine_shown(const struct dump_view *v, const struct goroutine_snap *g);
 
 /* "sleeping in futex", "running", ... into buf. */
 void dump_state_words(const struct thread_snap *t, char *buf, size_t size);

@@ -18,6 +18,10 @@ const struct cli_option dump_options[] = {
 	  "print threads with identical stack and state once, with count and names" },
 	{ OPT_LOCKS, "locks", 0, NULL, NULL,
 	  "lock waits: which mutex each thread waits on, who holds it, and deadlocks" },
+	{ OPT_SYSTEM, "system", 0, NULL, NULL,
+	  "Go programs: show the runtime's own goroutines too" },
+	{ OPT_OS_THREADS, "os-threads", 0, NULL, NULL,
+	  "Go programs: show the threads' stacks instead of the goroutines" },
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },
 };
 
@@ -29,6 +33,8 @@ struct dump_args {
 	const char *output;
 	bool group;
 	bool locks;
+	bool system;
+	bool os_threads;
 };
 
 static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
@@ -58,16 +64,22 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 	case OPT_LOCKS:
 		a->locks = true;
 		break;
+	case OPT_SYSTEM:
+		a->system = true;
+		break;
+	case OPT_OS_THREADS:
+		a->os_threads = true;
+		break;
 	default:
 		break;
 	}
 	return 0;
 }
 
-static int write_output(struct dump_args *a, struct snapshot *s)
+static int write_output(struct dump_args *a, struct snapshot *s, const struct gosnap *gs)
 {
 	struct outfile out;
-	struct dump_view v = { .group = a->group };
+	struct dump_view v = { .group = a->group, .go = gs, .system = a->system };
 	struct lock_wait *waits = NULL;
 	struct deadlock *deadlocks = NULL;
 	int ret;
@@ -95,7 +107,7 @@ static int write_output(struct dump_args *a, struct snapshot *s)
 			ret = EXIT_USAGE;
 			goto out;
 		}
-		if (dump_write_pprof(out.f, s) < 0) {
+		if (dump_write_pprof(out.f, s, &v) < 0) {
 			pt_perror("write %s", a->output ? a->output : "standard output");
 			outfile_abort(&out);
 			ret = EXIT_FAILED;
@@ -104,7 +116,9 @@ static int write_output(struct dump_args *a, struct snapshot *s)
 		break;
 	}
 	ret = outfile_commit(&out);
-	if (!ret && a->output)
+	if (!ret && a->output && gs)
+		pt_info("wrote %zu goroutines of process %d to %s", gs->n, (int)s->pid, a->output);
+	else if (!ret && a->output)
 		pt_info("wrote %zu threads of process %d to %s", s->n, (int)s->pid, a->output);
 out:
 	locks_free_deadlocks(deadlocks, v.ndeadlocks);
@@ -116,6 +130,9 @@ int cmd_dump(const struct subcommand *self, int argc, char **argv)
 {
 	struct dump_args a = { .c = COMMON_ARGS_DEFAULTS, .format = FMT_TEXT };
 	struct snapshot s;
+	struct gosnap gs = { 0 };
+	const struct gosnap *go = NULL;
+	bool partial = false;
 	int first, ret;
 
 	ret = cli_parse(self, argc, argv, on_option, &a, &first);
@@ -149,12 +166,33 @@ int cmd_dump(const struct subcommand *self, int argc, char **argv)
 		ret = EXIT_FAILED;
 		goto out_snap;
 	}
-	ret = write_output(&a, &s);
-	if (!ret && s.incomplete) {
+	/* A Go program: its goroutines, unless the threads were asked for. */
+	if (!a.os_threads) {
+		switch (gosnap_take(&gs, &s, a.c.stack_bytes, a.c.max_frames)) {
+		case GOSNAP_OK:
+			go = &gs;
+			break;
+		case GOSNAP_UNAVAILABLE:
+			pt_error("%s", gs.why);
+			partial = true;
+			break;
+		case GOSNAP_NOT_GO:
+			break;
+		}
+	}
+	ret = write_output(&a, &s, go);
+	if (!ret && go && go->incomplete) {
+		pt_info("%zu of %zu goroutines have no complete stack%s", go->incomplete, go->n,
+			a.format == FMT_TEXT ? " (the reason is printed with each)" : "");
+		ret = EXIT_PARTIAL;
+	} else if (!ret && !go && s.incomplete) {
 		pt_info("%zu of %zu threads have no complete stack%s", s.incomplete, s.n,
 			a.format == FMT_TEXT ? " (the reason is printed with each)" : "");
 		ret = EXIT_PARTIAL;
 	}
+	if (!ret && partial)
+		ret = EXIT_PARTIAL;
+	gosnap_free(&gs);
 out_snap:
 	snapshot_free(&s);
 out_args:

@@ -6,12 +6,12 @@
 #include "output/jsonw.h"
 #include "profile/census.h"
 
-static void json_frames(FILE *f, struct snapshot *s, const struct thread_snap *t)
+static void json_stack(FILE *f, struct snapshot *s, const struct stack *st, const char *problem)
 {
 	bool first = true;
 	fputs("\"frames\":[", f);
-	for (size_t i = 0; i < t->stack.n; i++) {
-		const struct stack_frame *fr = &t->stack.frames[i];
+	for (size_t i = 0; i < st->n; i++) {
+		const struct stack_frame *fr = &st->frames[i];
 		const struct symbol *sym = symcache_get(s->sc, fr->pc, fr->is_return);
 		for (size_t j = 0; j < sym->nframes; j++) {
 			const struct sym_frame *sf = &sym->frames[j];
@@ -32,7 +32,68 @@ static void json_frames(FILE *f, struct snapshot *s, const struct thread_snap *t
 		}
 	}
 	fputs("],\"error\":", f);
-	json_string(f, t->problem);
+	json_string(f, problem);
+}
+
+static void json_frames(FILE *f, struct snapshot *s, const struct thread_snap *t)
+{
+	json_stack(f, s, &t->stack, t->problem);
+}
+
+/* One goroutine: the facts Go's debug=2 header gives, and its frames. */
+static void json_goroutine(FILE *f, struct snapshot *s, const struct goroutine_snap *g)
+{
+	fprintf(f, "{\"id\":%" PRIu64 ",\"state\":", g->g.goid);
+	json_string(f, gosnap_state(g));
+	fputs(",\"status\":", f);
+	json_string(f, go_status_name(g->g.status));
+	fprintf(f, ",\"wait_minutes\":%" PRIu64 ",\"locked_to_thread\":%s,\"system\":%s,"
+		"\"inconsistent\":%s,\"thread\":", g->wait_minutes, g->g.locked ? "true" : "false",
+		g->system ? "true" : "false", g->g.inconsistent ? "true" : "false");
+	if (g->thread) {
+		fprintf(f, "{\"tid\":%d,\"name\":", (int)g->thread->facts.tid);
+		json_string(f, g->thread->facts.name);
+		fputc('}', f);
+	} else {
+		fputs("null", f);
+	}
+	fputs(",\"parent\":", f);
+	if (g->g.parent_goid)
+		fprintf(f, "%" PRIu64, g->g.parent_goid);
+	else
+		fputs("null", f);
+	fputs(",\"created_by\":", f);
+	if (g->g.gopc) {
+		const struct symbol *sym = symcache_get(s->sc, g->g.gopc, true);
+		fputs("{\"function\":", f);
+		json_string(f, sym->frames[sym->nframes - 1].function);
+		fputs(",\"file\":", f);
+		json_string(f, sym->frames[0].file);
+		fprintf(f, ",\"line\":%d}", sym->frames[0].line);
+	} else {
+		fputs("null", f);
+	}
+	fputc(',', f);
+	json_stack(f, s, &g->stack, g->problem);
+	fputc('}', f);
+}
+
+static void json_goroutines(FILE *f, struct snapshot *s, const struct dump_view *v)
+{
+	bool first = true;
+	fputs(",\"go\":{\"version\":", f);
+	json_string(f, v->go->build.version);
+	fprintf(f, ",\"read_ms\":%.3f,\"system_hidden\":%zu,\"goroutines\":[",
+		(double)v->go->read_ns / 1e6, v->system ? 0 : v->go->nsystem);
+	for (size_t i = 0; i < v->go->n; i++) {
+		if (!dump_goroutine_shown(v, &v->go->g[i]))
+			continue;
+		if (!first)
+			fputc(',', f);
+		json_goroutine(f, s, &v->go->g[i]);
+		first = false;
+	}
+	fputs("]}", f);
 }
 
 static void json_state(FILE *f, const struct thread_snap *t)
@@ -142,6 +203,8 @@ void dump_write_json(FILE *f, struct snapshot *s, const struct dump_view *v)
 	}
 	fputc(']', f);
 	json_census(f, s);
+	if (v->go)
+		json_goroutines(f, s, v);
 	if (v->waits)
 		json_deadlocks(f, s, v);
 	if (v->group) {

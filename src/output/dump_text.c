@@ -177,13 +177,22 @@ void dump_write_text(FILE *f, struct snapshot *s, const struct dump_view *v)
 {
 	fprintf(f, "ptprof dump: pid %d \"", (int)s->pid);
 	fputs_escaped(f, s->comm);
-	fprintf(f, "\", %zu threads, captured in %.2f ms, "
+	fputs("\",", f);
+	if (v->go)
+		fprintf(f, " Go %s, %zu goroutines read in %.2f ms,",
+			v->go->build.version[0] ? v->go->build.version : "of unknown version",
+			v->go->n, (double)v->go->read_ns / 1e6);
+	fprintf(f, " %zu threads, captured in %.2f ms, "
 		"threads stopped %.3f ms max, %.3f ms total\n", s->n, (double)s->capture_ns / 1e6,
 		(double)s->stopped_max_ns / 1e6, (double)s->stopped_total_ns / 1e6);
 	/* What the user came for, first. */
 	for (size_t i = 0; i < v->ndeadlocks; i++)
 		print_deadlock(f, s, v, &v->deadlocks[i]);
 	print_census(f, s);
+	if (v->go) {
+		dump_goroutines_text(f, s, v);
+		return;
+	}
 	if (v->group) {
 		struct dump_group *g;
 		size_t ng = dump_groups(s, &g);
