@@ -66,6 +66,11 @@ int go_state_read(pid_t pid, const struct go_layout *L, uint64_t bias, struct go
 		  const char **why);
 void go_state_free(struct go_state *s);
 
+/* Every M (thread) of the program, from runtime.allm: *out malloc'ed.
+ * Returns the count, or -1 when allm cannot be read. */
+ssize_t go_threads_read(pid_t pid, const struct go_layout *L, uint64_t bias,
+			struct go_thread **out);
+
 /* The goroutine a thread runs now, for a sample: reads m.curg and its
  * goid (two small reads).  0 when the thread runs none (idle, on g0). */
 uint64_t go_thread_goid(pid_t pid, const struct go_layout *L, uint64_t m);

@@ -22,6 +22,7 @@ struct agg_key {
 	char state;               /* stat letter when sampled */
 	uint64_t lock;            /* lock waited on (wall mode), or 0 */
 	pid_t owner;              /* its holder, or 0 */
+	uint64_t goid;            /* the goroutine the thread ran (Go), or 0 */
 };
 
 struct agg_entry {
@@ -30,6 +31,7 @@ struct agg_entry {
 	char state;
 	uint64_t lock;
 	pid_t owner;
+	uint64_t goid;
 	uint32_t nframes;
 	uint64_t count;
 	struct stack_frame *frames;

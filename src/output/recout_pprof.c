@@ -21,14 +21,18 @@ int recout_pprof(FILE *f, const struct recording *rec, struct symcache *sc,
 		int64_t values[2] = { (int64_t)e->count, (int64_t)e->count * period };
 		char lock[32];
 		snprintf(lock, sizeof(lock), "0x%" PRIx64, e->lock);
-		struct pprof_label labels[5] = {
+		struct pprof_label labels[6] = {
 			{ "thread", aggregate_thread_name(&rec->agg, e->tid), 0 },
 			{ "tid", NULL, e->tid },
 			{ "state", procfs_state_name(e->state), 0 },
-			{ "lock", lock, 0 },
-			{ "owner", NULL, e->owner },
 		};
-		size_t nl = !e->lock ? 3 : !e->owner ? 4 : 5;
+		size_t nl = 3;
+		if (e->lock)
+			labels[nl++] = (struct pprof_label){ "lock", lock, 0 };
+		if (e->lock && e->owner)
+			labels[nl++] = (struct pprof_label){ "owner", NULL, e->owner };
+		if (e->goid)
+			labels[nl++] = (struct pprof_label){ "goroutine", NULL, (int64_t)e->goid };
 		pprof_add_sample(p, e->frames, e->nframes, values, labels, nl);
 	}
 	ret = pprof_write(p, f);

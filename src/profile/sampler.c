@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "profile/golabel.h"
 #include "profile/locks.h"
 #include "profile/sampler.h"
 #include "profile/snapshot.h"
@@ -76,6 +77,7 @@ struct sampler {
 	struct u64map index;      /* tid -> position in th */
 	struct u64map tids;       /* tid -> tid: the threads a lock owner may be */
 	struct u64map refused;    /* tid -> tid: seize refused, not tried again */
+	struct golabel gl;        /* a Go program: the goroutine of each sample */
 	struct symbolizer sym;    /* wall mode: to tell what a futex wait is */
 	struct symcache *sc;
 	struct unwinder *u;
@@ -289,6 +291,8 @@ static void refresh_modules(struct sampler *s)
 	s->rec->modules_gen++;
 	s->u = unwinder_new(s->rec->ms, &s->rec->maps);
 	lock_names_open(s);
+	golabel_close(&s->gl);
+	golabel_open(&s->gl, s->o->pid, s->rec->ms);
 	pt_verbose("modules of process %d read again (%zu mappings)", (int)s->o->pid,
 		   s->rec->maps.n);
 }
@@ -436,6 +440,7 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 	struct agg_key k = { .tid = r->t.tid, .state = f->state };
 	if (s->o->mode == MODE_WALL)
 		label_lock(s, f, &k);
+	k.goid = golabel_goid(&s->gl, r->t.tid);
 	struct agg_entry *e = aggregate_add(&s->rec->agg, &k, s->stack_buf.frames, s->stack_buf.n, 1);
 	st->samples++;
 	if (s->o->mode == MODE_WALL) {
@@ -641,6 +646,7 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 	rec->ms = modules_open(o->pid, &rec->maps, o->debug_dir);
 	s.u = unwinder_new(rec->ms, &rec->maps);
 	lock_names_open(&s);
+	golabel_open(&s.gl, o->pid, rec->ms);
 	s.last_refresh = monotonic_ns();
 	s.have_clock = clock_getcpuclockid(o->pid, &s.clock) == 0;
 	prime(&s);
@@ -727,6 +733,7 @@ out:
 	u64map_free(&s.refused);
 	if (s.sc)
 		symcache_free(s.sc);
+	golabel_close(&s.gl);
 	unwinder_free(s.u);
 	capture_free(&s.cap_buf);
 	free(s.batch);
