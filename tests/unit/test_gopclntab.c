@@ -3,11 +3,8 @@
  * runtime.CallersFrames), its ELF symbol table, and its DWARF read by
  * libdw (.debug_frame for frame sizes, line tables and inlined-subroutine
  * entries for lines and inline chains).  The -s -w build of the same
- * program, which has none of those, must give the same answers.  Then
- * truncated and scrambled copies of the file, which must not crash.
- *
- * Runs from the repository root (as `make unit` does); the Go targets
- * are build/targets/go-pclnsample and go-pclnsample-sw.
+ * program, which has none of those, must give the same answers.
+ * Hostile files are test_gopclntab_hostile.c's.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,148 +13,11 @@
 #include <cmocka.h>
 
 #include <dwarf.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include <elfutils/libdw.h>
-#include <gelf.h>
 
 #include "golang/gobuild.h"
-#include "golang/gopclntab.h"
-
-#define PLAIN "build/targets/go-pclnsample"
-#define SW "build/targets/go-pclnsample-sw"
-#define MAXF 16
-
-struct bin {
-	int fd;
-	Elf *elf;
-	struct gopcln *t;
-};
-
-/* A FUNC symbol of the plain build. */
-struct fsym {
-	char *name;               /* as the ELF symbol table spells it */
-	uint64_t addr, size;
-};
-
-static struct bin plain, sw;
-static struct fsym *syms;
-static size_t nsyms;
-static uint64_t text_start, text_end;  /* runtime.text, runtime.etext */
-
-static void open_bin(struct bin *b, const char *path)
-{
-	const char *why = NULL;
-
-	b->fd = open(path, O_RDONLY);
-	if (b->fd < 0)
-		fail_msg("%s: cannot open (run from the repository root after make targets)", path);
-	b->elf = elf_begin(b->fd, ELF_C_READ_MMAP, NULL);
-	assert_non_null(b->elf);
-	b->t = gopcln_open(b->elf, &why);
-	if (b->t == NULL)
-		fail_msg("%s: %s", path, why);
-}
-
-static void close_bin(struct bin *b)
-{
-	gopcln_free(b->t);
-	elf_end(b->elf);
-	close(b->fd);
-}
-
-static Elf_Scn *section(Elf *elf, const char *name, GElf_Shdr *sh)
-{
-	size_t shstrndx;
-	Elf_Scn *scn = NULL;
-
-	assert_int_equal(elf_getshdrstrndx(elf, &shstrndx), 0);
-	while ((scn = elf_nextscn(elf, scn)) != NULL) {
-		gelf_getshdr(scn, sh);
-		if (strcmp(elf_strptr(elf, shstrndx, sh->sh_name), name) == 0)
-			return scn;
-	}
-	return NULL;
-}
-
-static int cmp_fsym(const void *a, const void *b)
-{
-	const struct fsym *x = a, *y = b;
-
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-static void read_syms(Elf *elf)
-{
-	GElf_Shdr sh;
-	Elf_Scn *scn = section(elf, ".symtab", &sh);
-	Elf_Data *d;
-	size_t i, n;
-
-	assert_non_null(scn);
-	d = elf_getdata(scn, NULL);
-	n = d->d_size / sh.sh_entsize;
-	syms = calloc(n, sizeof(*syms));
-	for (i = 0; i < n; i++) {
-		GElf_Sym s;
-
-		const char *name;
-
-		gelf_getsym(d, (int)i, &s);
-		if (GELF_ST_TYPE(s.st_info) != STT_FUNC)
-			continue;
-		name = elf_strptr(elf, sh.sh_link, s.st_name);
-		/* The linker's marks of where Go's code starts and ends are
-		 * FUNC symbols of size 0, not functions. */
-		if (strcmp(name, "runtime.text") == 0 || strcmp(name, "runtime.etext") == 0) {
-			assert_int_equal(s.st_size, 0);
-			*(name[8] == 't' ? &text_start : &text_end) = s.st_value;
-			continue;
-		}
-		syms[nsyms].name = strdup(name);
-		syms[nsyms].addr = s.st_value;
-		syms[nsyms].size = s.st_size;
-		nsyms++;
-	}
-	qsort(syms, nsyms, sizeof(*syms), cmp_fsym);
-	assert_true(text_start != 0 && text_end > text_start);
-}
-
-static const struct fsym *sym_named(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < nsyms; i++)
-		if (strcmp(syms[i].name, name) == 0)
-			return &syms[i];
-	fail_msg("no symbol %s", name);
-	return NULL;
-}
-
-static int setup(void **state)
-{
-	elf_version(EV_CURRENT);
-	open_bin(&plain, PLAIN);
-	open_bin(&sw, SW);
-	read_syms(plain.elf);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	size_t i;
-
-	close_bin(&plain);
-	close_bin(&sw);
-	for (i = 0; i < nsyms; i++)
-		free(syms[i].name);
-	free(syms);
-	return 0;
-}
+#include "gopcln_fixture.h"
 
 /* --- 1. build info ---------------------------------------------------- */
 
@@ -321,20 +181,8 @@ static void test_every_symbol(void **state)
  * the stripped build, and equal to the symbol of the plain one. */
 static void test_gofunc(void **state)
 {
-	GElf_Shdr sh;
-	Elf_Scn *scn = section(plain.elf, ".symtab", &sh);
-	Elf_Data *d = elf_getdata(scn, NULL);
-	uint64_t want = 0;
-	size_t i;
+	uint64_t want = sym_value("go.func.*");
 
-	for (i = 0; i < d->d_size / sh.sh_entsize; i++) {
-		GElf_Sym s;
-
-		gelf_getsym(d, (int)i, &s);
-		if (strcmp(elf_strptr(plain.elf, sh.sh_link, s.st_name), "go.func.*") == 0)
-			want = s.st_value;
-	}
-	assert_true(want != 0);
 	assert_int_equal(gopcln_gofunc(plain.t), want);
 	assert_int_equal(gopcln_gofunc(sw.t), want);
 }
@@ -741,193 +589,6 @@ static void test_runtime_frames(void **state)
 	check_runtime_frames(&sw, SW);
 }
 
-/* --- 6. hostile copies ------------------------------------------------- */
-
-static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static uint32_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
-
-/* Every kind of lookup over the text, on whatever opened. */
-static void poke(struct gopcln *t, uint64_t lo, uint64_t hi, uint64_t step)
-{
-	uint64_t a;
-
-	for (a = lo; a < hi; a += step) {
-		struct gopcln_func f;
-		struct gopcln_frame fr[MAXF];
-		int32_t d;
-		size_t n, k;
-
-		if (gopcln_func(t, a, &f)) {
-			assert_non_null(f.name);
-			assert_true(f.entry <= a && a < f.end);
-			gopcln_spdelta(t, &f, a, &d);
-		}
-		n = gopcln_frames(t, a, fr, MAXF);
-		assert_true(n <= MAXF);
-		for (k = 0; k < n; k++)
-			assert_non_null(fr[k].function);
-	}
-	gopcln_gofunc(t);
-}
-
-struct image {
-	char *p;
-	size_t n;
-	uint64_t sec_off, sec_size, shdr_size_at; /* .gopclntab, and where its sh_size is */
-	uint64_t text_lo, text_hi;
-};
-
-static void load_image(struct image *im)
-{
-	FILE *f = fopen(PLAIN, "rb");
-	GElf_Shdr sh;
-	Elf_Scn *scn;
-	size_t idx;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	im->n = (size_t)ftell(f);
-	rewind(f);
-	im->p = malloc(im->n);
-	assert_int_equal(fread(im->p, 1, im->n, f), im->n);
-	fclose(f);
-	scn = section(plain.elf, ".gopclntab", &sh);
-	assert_non_null(scn);
-	im->sec_off = sh.sh_offset;
-	im->sec_size = sh.sh_size;
-	idx = elf_ndxscn(scn);
-	/* Elf64_Shdr.sh_size is at byte 32 of the entry */
-	im->shdr_size_at = ((Elf64_Ehdr *)im->p)->e_shoff + idx * sizeof(Elf64_Shdr) + 32;
-	assert_true(section(plain.elf, ".text", &sh) != NULL);
-	im->text_lo = sh.sh_addr;
-	im->text_hi = sh.sh_addr + sh.sh_size;
-}
-
-/* A copy of the first n bytes of the image, exactly n bytes long (so
- * the sanitizer sees any read past it), with .gopclntab's size set. */
-static char *cut_copy(const struct image *im, size_t n, uint64_t sec_size)
-{
-	char *c = malloc(n);
-
-	memcpy(c, im->p, n);
-	if (im->shdr_size_at + 8 <= n)
-		memcpy(c + im->shdr_size_at, &sec_size, 8);
-	return c;
-}
-
-/* Open the copy and look everything up; whatever it says, no crash.
- * True when the table opened (and so was looked up). */
-static bool try_copy(const struct image *im, char *c, size_t n, uint64_t step)
-{
-	Elf *elf = elf_memory(c, n);
-	struct gopcln *t = NULL;
-	struct go_build b;
-	const char *why = NULL;
-	bool opened = false;
-
-	if (elf != NULL) {
-		go_build_read(elf, &b);
-		t = gopcln_open(elf, &why);
-		if (t != NULL)
-			poke(t, im->text_lo - 64, im->text_hi + 64, step);
-		else
-			assert_non_null(why);
-		opened = t != NULL;
-		gopcln_free(t);
-		elf_end(elf);
-	}
-	free(c);
-	return opened;
-}
-
-static void test_hostile(void **state)
-{
-	struct image im;
-	const uint64_t cuts[] = { 0, 7, 8, 71, 72, 73, 200, 4096, 65536 };
-	size_t i, k, end, opened;
-	uint64_t nfunc, pcln;
-
-	load_image(&im);
-	end = im.sec_off + im.sec_size;
-	assert_true(end <= im.n);
-	memcpy(&nfunc, im.p + im.sec_off + 8, 8);
-	memcpy(&pcln, im.p + im.sec_off + 64, 8);
-
-	/* The section truncated, the file ending where it does: whatever
-	 * opens must read nothing past the end. */
-	opened = 0;
-	for (i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++)
-		opened += try_copy(&im, cut_copy(&im, im.sec_off + cuts[i], cuts[i]),
-				   im.sec_off + cuts[i], 61);
-	for (i = 1; i < 8; i++) {
-		uint64_t c = im.sec_size * i / 8;
-
-		opened += try_copy(&im, cut_copy(&im, im.sec_off + c, c), im.sec_off + c, 61);
-	}
-	/* only cuts past the function table leave a table that opens */
-	assert_true(opened >= 1);
-	/* The whole file cut short at random places. */
-	for (i = 0; i < 8; i++) {
-		size_t n = next_rand() % im.n;
-
-		try_copy(&im, cut_copy(&im, n, im.sec_size), n, 997);
-	}
-
-	/* Everything but the header and the functions' entry offsets
-	 * scrambled (so the table still opens), the file ending at the
-	 * section's end: lookups read garbage records, names, pc-value
-	 * tables and file tables, never past the end. */
-	for (i = 0; i < 6; i++) {
-		char *c = cut_copy(&im, end, im.sec_size);
-
-		for (k = 72; k < im.sec_size; k++) {
-			bool entryoff = k >= pcln && k < pcln + 8 * (nfunc + 1) && (k - pcln) % 8 < 4;
-
-			if (!entryoff && (i < 3 || next_rand() % 8 == 0))
-				c[im.sec_off + k] = (char)next_rand();
-		}
-		assert_true(try_copy(&im, c, end, 29));
-	}
-	/* A few bytes flipped here and there, many times; and the header's
-	 * words (counts, offsets) replaced by random and extreme values. */
-	for (i = 0, opened = 0; i < 300; i++) {
-		char *c = cut_copy(&im, end, im.sec_size);
-		size_t flips = 1 + next_rand() % 64;
-
-		for (k = 0; k < flips; k++)
-			c[im.sec_off + next_rand() % im.sec_size] ^= (char)(1 + next_rand() % 255);
-		if (i % 3 == 0) {
-			uint64_t v = (i % 2) ? ~0ULL : (uint64_t)next_rand() * next_rand();
-
-			memcpy(c + im.sec_off + 8 + 8 * (next_rand() % 8), &v, 8);
-		}
-		opened += try_copy(&im, c, end, 4093);
-	}
-	assert_true(opened > 50);
-	/* Garbage in the data the inline tree is found through and read
-	 * from, and in the build info: the table itself intact. */
-	for (i = 0; i < 20; i++) {
-		char *c = cut_copy(&im, im.n, im.sec_size);
-		GElf_Shdr sh;
-		const char *names[] = { ".noptrdata", ".rodata", ".go.buildinfo" };
-		Elf_Scn *scn = section(plain.elf, names[i % 3], &sh);
-
-		assert_non_null(scn);
-		for (k = 0; k < sh.sh_size; k++)
-			if (i >= 3 || next_rand() % 16 == 0)
-				c[sh.sh_offset + k] = (char)next_rand();
-		assert_true(try_copy(&im, c, im.n, 401));
-	}
-	free(im.p);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -937,7 +598,6 @@ int main(void)
 		cmocka_unit_test(test_frame_sizes),
 		cmocka_unit_test(test_lines_and_inlines),
 		cmocka_unit_test(test_runtime_frames),
-		cmocka_unit_test(test_hostile),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
