@@ -34,7 +34,7 @@ struct gopcln_func {
 	bool top;                 /* the outermost frame of a stack: funcFlag_TOPFRAME,
 				     or goexit, mstart, rt0_go, mcall, morestack */
 	bool systemstack;         /* runtime.systemstack: a switch of stacks */
-	bool asm;                 /* funcFlag_ASM */
+	bool is_asm;              /* funcFlag_ASM (`asm` is a GNU C keyword) */
 	uint32_t index;           /* position in the function table (internal) */
 };
 
@@ -64,5 +64,10 @@ bool gopcln_spdelta(const struct gopcln *t, const struct gopcln_func *f, uint64_
  * function. */
 size_t gopcln_frames(const struct gopcln *t, uint64_t vaddr, struct gopcln_frame *out,
 		     size_t max);
+/* The address the inline tree is read from (moduledata.gofunc, the
+ * go:func.* symbol), found in the program's data and checked against
+ * the symbol table when there is one; 0 when it could not be found for
+ * sure, and then gopcln_frames gives no inlined frames. */
+uint64_t gopcln_gofunc(const struct gopcln *t);
 
 #endif
