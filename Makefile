@@ -99,6 +99,9 @@ $(B)/unit/%: tests/unit/%.c $(B)/libptprof.a
 	@mkdir -p $(B)/unit
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libptprof.a $(LIBS) -lcmocka $(LDFLAGS_ALL)
 
+# Unit tests that run a test program need it built first.
+$(B)/unit/test_goruntime: | $(TARGETS_DIR)/go-gostates $(TARGETS_DIR)/chain
+
 unit: $(UNIT_BINS)
 	sh tests/run-unit.sh $(UNIT_BINS)
 

@@ -104,3 +104,4 @@ $(TARGETS_DIR)/go-%: $$(wildcard $(GO_SRC)/$$*/*.go)
 	$(call GO_BUILD,$*,0,)
 
 targets: $$(addprefix $(TARGETS_DIR)/,$$(GO_TARGETS))
+GO_TARGETS += go-gostates
