@@ -99,9 +99,11 @@ $(B)/unit/%: tests/unit/%.c $(B)/libptprof.a
 	@mkdir -p $(B)/unit
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libptprof.a $(LIBS) -lcmocka $(LDFLAGS_ALL)
 
-# The .gopclntab tests read the Go test program' files.
+# The .gopclntab tests read the Go test program's files.
 $(B)/unit/test_gopclntab $(B)/unit/test_gopclntab_hostile: tests/unit/gopcln_fixture.h \
     $(TARGETS_DIR)/go-pclnsample $(TARGETS_DIR)/go-pclnsample-sw
+# Unit tests that run a test program need it built first.
+$(B)/unit/test_goruntime: | $(TARGETS_DIR)/go-gostates $(TARGETS_DIR)/chain
 
 unit: $(UNIT_BINS)
 	sh tests/run-unit.sh $(UNIT_BINS)

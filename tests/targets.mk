@@ -105,3 +105,4 @@ $(TARGETS_DIR)/go-%: $$(wildcard $(GO_SRC)/$$*/*.go)
 
 targets: $$(addprefix $(TARGETS_DIR)/,$$(GO_TARGETS))
 GO_TARGETS += go-pclnsample go-pclnsample-sw
+GO_TARGETS += go-gostates

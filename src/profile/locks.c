@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 
 #include "profile/locks.h"
+#include "target/memread.h"
 #include "util/hashmap.h"
 #include "util/xalloc.h"
 
@@ -29,8 +29,7 @@
 
 static bool read_int(pid_t pid, uint64_t addr, int32_t *v)
 {
-	struct iovec local = { v, sizeof(*v) }, remote = { (void *)(uintptr_t)addr, sizeof(*v) };
-	return process_vm_readv(pid, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(*v);
+	return mem_read(pid, addr, v, sizeof(*v));
 }
 
 /* The glibc entry point this thread waits in, from its stack. */

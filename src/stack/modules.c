@@ -9,10 +9,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "stack/modules.h"
+#include "target/memread.h"
 #include "util/error.h"
 #include "util/xalloc.h"
 
@@ -75,9 +75,8 @@ static int open_vdso(struct modules *ms, const struct map_entry *e)
 {
 	size_t len = (size_t)(e->end - e->start);
 	unsigned char *buf = xmalloc(len);
-	struct iovec local = { buf, len }, remote = { (void *)(uintptr_t)e->start, len };
 	int fd = -1;
-	if (process_vm_readv(ms->pid, &local, 1, &remote, 1, 0) != (ssize_t)len)
+	if (!mem_read(ms->pid, e->start, buf, len))
 		goto out;
 	fd = memfd_create("ptprof-vdso", MFD_CLOEXEC);
 	if (fd < 0)

@@ -3,8 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 
+#include "target/memread.h"
 #include "target/syscalls.h"
 #include "target/threadfacts.h"
 
@@ -15,10 +15,7 @@ static void resolve_restart(pid_t tid, struct thread_facts *f)
 {
 	unsigned char code[7];
 	uint32_t nr;
-	struct iovec local = { code, sizeof(code) };
-	struct iovec remote = { (void *)(uintptr_t)(f->sc.pc - sizeof(code)), sizeof(code) };
-	if (f->sc.pc < sizeof(code) ||
-	    process_vm_readv(tid, &local, 1, &remote, 1, 0) != (ssize_t)sizeof(code))
+	if (f->sc.pc < sizeof(code) || !mem_read(tid, f->sc.pc - sizeof(code), code, sizeof(code)))
 		return;
 	if (code[0] != 0xb8 || code[5] != 0x0f || code[6] != 0x05)
 		return;
