@@ -392,6 +392,21 @@ void go_state_free(struct go_state *s)
 	s->n = s->nt = 0;
 }
 
+ssize_t go_threads_read(pid_t pid, const struct go_layout *L, uint64_t bias,
+			struct go_thread **out)
+{
+	struct go_state st = { 0 };
+	struct mem_piece p[4];
+	uint64_t allm = 0;
+	*out = NULL;
+	if (!L->allm || !L->m_procid.size || !L->m_curg.size ||
+	    !mem_read(pid, L->allm + bias, &allm, sizeof(allm)))
+		return -1;
+	read_ms(pid, L, allm, p, 0, &st);
+	*out = st.t;
+	return (ssize_t)st.nt;
+}
+
 uint64_t go_thread_goid(pid_t pid, const struct go_layout *L, uint64_t m)
 {
 	uint64_t curg = 0, goid = 0;

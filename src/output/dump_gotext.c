@@ -15,15 +15,36 @@ bool dump_goroutine_shown(const struct dump_view *v, const struct goroutine_snap
 	return v->system || !g->system;
 }
 
+/* Go's tracebacks (GOTRACEBACK=single, the default) show a frame when
+ * its function is the program's or an exported part of the runtime, and
+ * runtime.gopanic below the top; --system shows them all, as
+ * GOTRACEBACK=system does. */
+static bool frame_shown(const struct dump_view *v, const char *fn, bool first)
+{
+	if (v->system)
+		return true;
+	if (!fn || !strchr(fn, '.'))
+		return false;
+	if (strncmp(fn, "runtime.", 8) != 0)
+		return true;
+	return (fn[8] >= 'A' && fn[8] <= 'Z') || (!first && strcmp(fn, "runtime.gopanic") == 0);
+}
+
 /* "function(...)" then "\tfile:line +0xoffset", innermost first. */
-static void print_go_frames(FILE *f, struct snapshot *s, const struct goroutine_snap *g)
+static void print_go_frames(FILE *f, struct snapshot *s, const struct dump_view *v,
+			    const struct goroutine_snap *g)
 {
 	const struct stack *st = &g->stack;
+	bool first = true;
 	for (size_t i = 0; i < st->n; i++) {
 		const struct stack_frame *fr = &st->frames[i];
 		const struct symbol *sym = symcache_get(s->sc, fr->pc, fr->is_return);
 		for (size_t j = 0; j < sym->nframes; j++) {
 			const struct sym_frame *sf = &sym->frames[j];
+			bool shown = frame_shown(v, sf->function, first);
+			first = false;
+			if (!shown)
+				continue;
 			if (sf->function)
 				fputs(sf->function, f);
 			else if (sym->module)
@@ -46,13 +67,17 @@ static void print_go_frames(FILE *f, struct snapshot *s, const struct goroutine_
 
 /* "created by F [in goroutine N]\n\tfile:line +0xoff": F is the function
  * holding the go statement, the position that of the statement. */
-static void print_created(FILE *f, struct snapshot *s, const struct goroutine_snap *g)
+static void print_created(FILE *f, struct snapshot *s, const struct dump_view *v,
+			  const struct goroutine_snap *g)
 {
-	if (!g->g.gopc)
+	/* The main goroutine is started by the runtime itself. */
+	if (!g->g.gopc || g->g.goid == 1)
 		return;
 	const struct symbol *sym = symcache_get(s->sc, g->g.gopc, true);
 	const struct sym_frame *outer = &sym->frames[sym->nframes - 1];
 	const struct sym_frame *inner = &sym->frames[0];
+	if (!frame_shown(v, outer->function, false))
+		return;
 	fprintf(f, "created by %s", outer->function ? outer->function : "??");
 	if (g->g.parent_goid)
 		fprintf(f, " in goroutine %" PRIu64, g->g.parent_goid);
@@ -84,13 +109,14 @@ static void print_bracket(FILE *f, const struct goroutine_snap *g)
 	fputc(']', f);
 }
 
-static void print_goroutine(FILE *f, struct snapshot *s, const struct goroutine_snap *g)
+static void print_goroutine(FILE *f, struct snapshot *s, const struct dump_view *v,
+			    const struct goroutine_snap *g)
 {
 	fprintf(f, "goroutine %" PRIu64 " ", g->g.goid);
 	print_bracket(f, g);
 	fputs(":\n", f);
-	print_go_frames(f, s, g);
-	print_created(f, s, g);
+	print_go_frames(f, s, v, g);
+	print_created(f, s, v, g);
 }
 
 /* "Goroutines: 282: 200 chan receive, 50 select, ..." by count. */
@@ -201,15 +227,15 @@ static void print_grouped(FILE *f, struct snapshot *s, const struct dump_view *v
 		const struct goroutine_snap *g = &gs->g[grp[k].first];
 		fputc('\n', f);
 		if (grp[k].n == 1) {
-			print_goroutine(f, s, g);
+			print_goroutine(f, s, v, g);
 		} else {
 			/* How long and on which thread differ within a group. */
 			fprintf(f, "%zu goroutines [%s]:", grp[k].n, gosnap_state(g));
 			for (size_t m = 0; m < grp[k].n; m++)
 				fprintf(f, " %" PRIu64, gs->g[grp[k].members[m]].g.goid);
 			fputc('\n', f);
-			print_go_frames(f, s, g);
-			print_created(f, s, g);
+			print_go_frames(f, s, v, g);
+			print_created(f, s, v, g);
 		}
 		free(grp[k].members);
 	}
@@ -229,6 +255,6 @@ void dump_goroutines_text(FILE *f, struct snapshot *s, const struct dump_view *v
 		if (!dump_goroutine_shown(v, &gs->g[i]))
 			continue;
 		fputc('\n', f);
-		print_goroutine(f, s, &gs->g[i]);
+		print_goroutine(f, s, v, &gs->g[i]);
 	}
 }
