@@ -11,6 +11,7 @@ _ptprof_record_opts='-p --pid -t --tid -d --duration -r --rate -F --freq
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help --'
 _ptprof_dump_opts='-p --pid -t --tid -f --format -o --output -g --group --locks
+	--system --os-threads
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help'
 _ptprof_top_opts='-p --pid -t --tid -r --rate -m --mode -d --duration

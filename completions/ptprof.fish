@@ -122,6 +122,8 @@ complete -c ptprof -n $in_dump -s f -l format -x -a 'text json pprof' -d 'Output
 complete -c ptprof -n $in_dump -s o -l output -r -F -d 'Write to FILE instead of stdout'
 complete -c ptprof -n $in_dump -s g -l group -d 'Print threads with identical stacks once'
 complete -c ptprof -n $in_dump -l locks -d 'Show lock waits, their owners and deadlocks'
+complete -c ptprof -n $in_dump -l system -d 'Go programs: the runtime goroutines and frames too'
+complete -c ptprof -n $in_dump -l os-threads -d 'Go programs: the threads instead of the goroutines'
 complete -c ptprof -n $in_dump -l no-inline -d 'Do not expand inlined frames'
 complete -c ptprof -n $in_dump -l no-lines -d 'Function names only, no file:line'
 complete -c ptprof -n $in_dump -l stack-bytes -x -d 'Stack bytes copied per thread (default 64K)'

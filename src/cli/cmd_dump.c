@@ -19,7 +19,7 @@ const struct cli_option dump_options[] = {
 	{ OPT_LOCKS, "locks", 0, NULL, NULL,
 	  "lock waits: which mutex each thread waits on, who holds it, and deadlocks" },
 	{ OPT_SYSTEM, "system", 0, NULL, NULL,
-	  "Go programs: show the runtime's own goroutines too" },
+	  "Go programs: the runtime's own goroutines and frames too" },
 	{ OPT_OS_THREADS, "os-threads", 0, NULL, NULL,
 	  "Go programs: show the threads' stacks instead of the goroutines" },
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },

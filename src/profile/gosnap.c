@@ -101,8 +101,8 @@ enum gosnap_result gosnap_take(struct gosnap *gs, struct snapshot *s, size_t sta
 	dw = module_dwarf(m, &bias);
 	if (!dw) {
 		snprintf(gs->why, sizeof(gs->why),
-			 "goroutines need the program's DWARF, and %s has none (built with "
-			 "-ldflags=-w or stripped); showing threads",
+			 "%s has no DWARF (built with -ldflags=\"-s -w\" or stripped), which "
+			 "goroutines need: threads shown instead (a build without -w has it)",
 			 m->info.name);
 		return GOSNAP_UNAVAILABLE;
 	}
