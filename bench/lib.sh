@@ -1,9 +1,9 @@
 # shellcheck shell=bash disable=SC2034  # (settings and figures used by the files sourcing this one)
 # bench/lib.sh - sourced by bench/run.sh and by every part of the benchmark
 # (bench/dump.sh, accuracy.sh, cost.sh, stall.sh, rss.sh, eintr.sh,
-# goroutines.sh), from the
-# top of the source tree: the settings (read from the environment and checked
-# here, once for all), and the helpers the parts share.
+# goroutines.sh), from the top of the source tree: the settings (read from
+# the environment and checked here, once for all), and the helpers the parts
+# share.
 #
 # run.sh starts each part as `bash bench/PART.sh BUILD_DIR WORK_DIR`; WORK_DIR
 # is the scratch directory of the whole run (FIFOs to the targets, perf's HOME

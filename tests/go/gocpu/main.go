@@ -10,7 +10,9 @@
 // call, no local on the stack: the compiler gives them no prologue and no
 // saved frame pointer), which is what unwinding a Go stack from a sampled
 // thread finds hardest: a frame-pointer walk from inside them skips
-// main.worker.
+// main.worker.  The program checks at start that the compiler kept them so
+// (see frameless) and exits with status 1 if not: the tests would then test
+// nothing.
 //
 // Protocol (the same rule for every program in tests/go): the program
 // prints exactly one line "ready" on stdout once the worker has run, then
@@ -24,12 +26,15 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"flag"
 	"fmt"
 	"os"
+	"reflect"
 	"runtime/pprof"
 	"sync/atomic"
 	"time"
+	"unsafe"
 )
 
 // Iterations of hashB per round; hashA does three times as many.
@@ -69,6 +74,28 @@ func worker() {
 	}
 }
 
+// Whether the machine code of fn (amd64) starts without setting up a
+// frame: a function with a frame opens with its stack-bound check
+// (CMPQ off(R14), SP; LEAQ -off(SP), R12 for a larger frame; MOVQ SP, R12
+// for a huge one) or, when it need not check, with PUSHQ BP or SUBQ $n, SP.
+func frameless(fn func(uint64, int) uint64) bool {
+	code := (*[5]byte)(unsafe.Pointer(reflect.ValueOf(fn).Pointer()))[:]
+	for _, prologue := range [][]byte{
+		{0x49, 0x3b, 0x66},       // CMPQ off8(R14), SP
+		{0x4c, 0x8d, 0x64, 0x24}, // LEAQ off8(SP), R12
+		{0x4c, 0x8d, 0xa4, 0x24}, // LEAQ off32(SP), R12
+		{0x49, 0x89, 0xe4},       // MOVQ SP, R12
+		{0x55},                   // PUSHQ BP
+		{0x48, 0x83, 0xec},       // SUBQ $imm8, SP
+		{0x48, 0x81, 0xec},       // SUBQ $imm32, SP
+	} {
+		if bytes.HasPrefix(code, prologue) {
+			return false
+		}
+	}
+	return true
+}
+
 // One run of Go's CPU profiler; "" when it went well.
 func profile(file string, seconds int) string {
 	if file == "" {
@@ -99,6 +126,10 @@ func main() {
 		os.Exit(64)
 	}
 	cgoTouch()
+	if !frameless(hashA) || !frameless(hashB) {
+		fmt.Fprintln(os.Stderr, "gocpu: main.hashA or main.hashB has a stack frame: this compiler does not make them frameless leaves")
+		os.Exit(1)
+	}
 
 	go worker()
 	for atomic.LoadInt32(&running) == 0 {
