@@ -1,8 +1,9 @@
 # shellcheck shell=bash disable=SC2034  # (settings and figures used by the files sourcing this one)
 # bench/lib.sh - sourced by bench/run.sh and by every part of the benchmark
-# (bench/dump.sh, accuracy.sh, cost.sh, stall.sh, rss.sh, eintr.sh), from the
-# top of the source tree: the settings (read from the environment and checked
-# here, once for all), and the helpers the parts share.
+# (bench/dump.sh, accuracy.sh, cost.sh, stall.sh, rss.sh, eintr.sh,
+# goroutines.sh), from the top of the source tree: the settings (read from
+# the environment and checked here, once for all), and the helpers the parts
+# share.
 #
 # run.sh starts each part as `bash bench/PART.sh BUILD_DIR WORK_DIR`; WORK_DIR
 # is the scratch directory of the whole run (FIFOs to the targets, perf's HOME
@@ -39,6 +40,7 @@ STALL_RUNS=${BENCH_STALL_RUNS:-1}
 RSS_SHORT=${BENCH_RSS_SHORT:-10}
 RSS_LONG=${BENCH_RSS_LONG:-60}
 RSS_RATE=999
+NGOR=${BENCH_GOROUTINES:-10000}
 
 # Timeout of one record run (ptprof record, perf record, strace runs).
 RT=$((REC_SECS + TIMEOUT))
@@ -94,6 +96,7 @@ is_uint "$SHARE_IDLE" || die "BENCH_SHARE_IDLE must be a non-negative integer, n
 is_uint "$STALL_RUNS" && [ "$STALL_RUNS" -ge 1 ] || die "BENCH_STALL_RUNS must be a positive integer, not '$STALL_RUNS'"
 is_uint "$RSS_SHORT" && [ "$RSS_SHORT" -ge 1 ] || die "BENCH_RSS_SHORT must be a positive integer, not '$RSS_SHORT'"
 is_uint "$RSS_LONG" && [ "$RSS_LONG" -ge 1 ] || die "BENCH_RSS_LONG must be a positive integer, not '$RSS_LONG'"
+is_uint "$NGOR" && [ "$NGOR" -ge 1 ] || die "BENCH_GOROUTINES must be a positive integer, not '$NGOR'"
 
 # The peers found on this machine.
 declare -A AVAIL=()
@@ -123,14 +126,15 @@ command -v perf >/dev/null 2>&1 || PERF_NA="not installed"
 #                SV SFAIL SCMD SDETAIL STGT SNOTES (syscall rows),
 #                SHARE_* resp. COST_* (the target)
 #   stall, rss, eintr: XV XCMD XFAIL XNOTES PERF_X_NA and the targets' ids
+#   goroutines:  GV GCMD GFAIL GCHECK GNOTES DLV_NA and the targets' ids
 #   every part:  LOAD_AT[PART.start], LOAD_AT[PART.end] (load average), and
 #                PTPROF_FAILED[PART]=1 if ptprof failed in some run
 
 declare -A WALL=() SMAX=() SSUM=() BMAX=() BSUM=() SYS=() NFAIL=() FAILMSG=() SYSCMD=() SYSDETAIL=() \
 	NSYSFAIL=() CHECK=() CMDSTR=()
 declare -A RV=() RFAIL=() RFAILMSG=() RCMD=() SV=() SFAIL=() SCMD=() SDETAIL=() STGT=() \
-	XV=() XCMD=() XFAIL=() LOAD_AT=() PTPROF_FAILED=()
-declare -a RCHECK=() SNOTES=() XNOTES=()
+	XV=() XCMD=() XFAIL=() GV=() GCMD=() GFAIL=() LOAD_AT=() PTPROF_FAILED=()
+declare -a RCHECK=() SNOTES=() XNOTES=() GCHECK=() GNOTES=()
 RKEYS=(ptprof-share perf-share ptprof-cpu perf-cpu ptprof-wall)
 SKEYS=(sys-ptprof-share sys-floor sys-ptprof-cost)
 

@@ -8,6 +8,8 @@
 #   report_record    ptprof record vs perf record         (parts accuracy, cost)
 #   report_syscalls  syscalls per thread-sample           (parts accuracy, cost)
 #   report_target    stall per sample, peak RSS, EINTRs   (parts stall, rss, eintr)
+#   report_goroutines Go programs: goroutine dump vs Delve, CPU shares vs
+#                    Go's own profiler                   (part goroutines)
 #
 # A table whose parts all did not run is left out; in a table with some of
 # its parts run, the rows of the others are left out (in the syscall table,
@@ -552,6 +554,106 @@ report_target() {
 	[ -z "$w" ] || printf '\nNotes and failures (target-side rows):\n\n%s' "$w"
 }
 
+# ------------------------------------------------------------- Go rows --
+
+gvals() { printf '%s' "${GV[$1]:-}"; }
+# Threshold of the Go rows: dump time (ns) and share of Delve's, share gap.
+GOR_MAX_NS=150000000
+GOR_MAX_DELVE=0.1
+GOCPU_MAX_GAP=5
+# The dump cell of a tool: median wall time, or why there is none.
+gor_cell() { # ptprof|delve
+	local t=$1
+	if [ "$t" = delve ] && [ -n "$DLV_NA" ]; then
+		printf 'n/a (%s)' "$DLV_NA"
+		return 0
+	fi
+	if [ -z "$(gvals "$t.wall" | tr -d ' ')" ]; then
+		printf 'failed (all %s runs, see below)' "$RUNS"
+		return 0
+	fi
+	# shellcheck disable=SC2046
+	fmt_ms "$(median $(gvals "$t.wall"))"
+	[ "${GFAIL[$t]:-0}" = 0 ] || printf ' (%d/%d runs failed)' "${GFAIL[$t]}" "$RUNS"
+}
+gor_ratio() {
+	[ -z "$DLV_NA" ] && [ -n "$(gvals ptprof.wall | tr -d ' ')" ] && [ -n "$(gvals delve.wall | tr -d ' ')" ] || {
+		printf '—'
+		return 0
+	}
+	# shellcheck disable=SC2046
+	fmt_ratio "$(median $(gvals ptprof.wall))" "$(median $(gvals delve.wall))"
+}
+# The share cell of a profiler: median hashA / hashB shares in main.worker's
+# samples, or why there is none.
+gocpu_cell() { # ptprof|go
+	local t=$1
+	if [ -z "$(gvals "$t.a" | tr -d ' ')" ]; then
+		printf 'none (%s of %s runs gave no share, see below)' "${GFAIL[gocpu-$t]:-?}" "$REC_RUNS"
+		return 0
+	fi
+	# shellcheck disable=SC2046
+	printf '%s / %s (%s worker samples; hashA per run: %s)' "$(pct "$(median_f $(gvals "$t.a"))")" \
+		"$(pct "$(median_f $(gvals "$t.b"))")" "$(median $(gvals "$t.n"))" \
+		"$(gvals "$t.a" | awk '{ for (i = 1; i <= NF; i++) printf "%s%.1f%%", (i > 1 ? ", " : ""), $i }')"
+	[ "${GFAIL[gocpu-$t]:-0}" = 0 ] || printf ' (%d/%d runs without a share)' "${GFAIL[gocpu-$t]}" "$REC_RUNS"
+}
+gocpu_gap() {
+	[ -n "$(gvals ptprof.a | tr -d ' ')" ] && [ -n "$(gvals go.a | tr -d ' ')" ] || {
+		printf '—'
+		return 0
+	}
+	# shellcheck disable=SC2046
+	awk -v a="$(median_f $(gvals ptprof.a))" -v g="$(median_f $(gvals go.a))" -v n="$(median $(gvals go.n))" 'BEGIN {
+		d = a - g; if (d < 0) d = -d
+		printf "%.1f points (1 σ sampling noise at %d samples: %.1f)", d, n, 100 * sqrt(0.25 * 0.75 / n) }'
+}
+
+report_goroutines() {
+	ran goroutines || return 0
+	local w
+	printf '\n## Go programs: goroutine dump vs Delve, CPU profile vs Go'"'"'s own profiler\n\n'
+	printf '%s, %s CPUs, kernel %s; %s; %s.\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(uname -r)" \
+		"$GO_VERSION" "${DLV_VERSION:-Delve: $DLV_NA}"
+	printf 'Load average (1/5/15 min) at start of these runs %s, at end %s.\n\n' \
+		"$(load_start goroutines)" "$(load_end goroutines)"
+	printf '| | ptprof | peer | ptprof / peer |\n'
+	printf '|---|---:|---:|---:|\n'
+	printf '| dump of %s parked goroutines (build/targets/go-gomany), wall time, median of %s interleaved runs | %s | Delve `goroutines -t`: %s | %s |\n' \
+		"$NGOR" "$RUNS" "$(gor_cell ptprof)" "$(gor_cell delve)" "$(gor_ratio)"
+	printf '| ↳ goroutines listed (warm-up run; the target has %s besides the runtime'"'"'s own) | %s | %s | — |\n' \
+		"$((NGOR + 1))" "${GV[ptprof.listed]:-?}" "$([ -n "$DLV_NA" ] && printf 'n/a' || printf '%s' "${GV[delve.listed]:-?}")"
+	if [ "$REC_RUNS" -ge 1 ]; then
+		printf '| share of main.hashA / main.hashB in main.worker'"'"'s samples (3:1 by construction), %s s of build/targets/go-gocpu, both profilers at once, median of %s runs | %s | Go'"'"'s runtime/pprof: %s | %s |\n' \
+			"$REC_SECS" "$REC_RUNS" "$(gocpu_cell ptprof)" "$(gocpu_cell go)" "$(gocpu_gap)"
+		printf '| ↳ samples that reach main.worker (last run) | %s | %s | — |\n' \
+			"${GV[ptprof.detail]:-none}" "${GV[go.detail]:-none}"
+	fi
+
+	printf '\nCommands (N = run number):\n\n'
+	printf -- '- dump rows: target `%s %s` (PID %s), in position when it printed `ready` (it checks its own goroutine dump)\n' \
+		build/targets/go-gomany "$NGOR" "$GM_PID"
+	printf '  - ptprof: `%s`\n' "${GCMD[ptprof]:-not run}"
+	[ -n "$DLV_NA" ] || printf '  - Delve: `%s`\n' "${GCMD[delve]:-not run}"
+	printf '  - wall time: bash $EPOCHREALTIME read just before and just after the command; every run: %s\n' "$LOG/goroutines.tsv"
+	if [ "$REC_RUNS" -ge 1 ]; then
+		printf -- '- share row: target `%s` (PID %s); each run sends it `start` on stdin (Go'"'"'s CPU profiler then runs for\n' \
+			"${GCMD[gocpu-go]:-not run}" "$GC_PID"
+		printf '  %s s and it answers `profiled`; each profile is copied to %s/gocpu-go.N.pb.gz)\n' "$REC_SECS" "$OUT"
+		printf '  - ptprof, started right after `start`: `%s`\n' "${GCMD[gocpu-ptprof]:-not run}"
+		printf '  - share = sum of the first sample type (samples) over the samples with main.hashA (main.hashB) on the stack /\n'
+		printf '    the same over the samples with main.worker on the stack: `tests/go/ref.py pprof-counts --within main.worker\n'
+		printf '    PROFILE main.hashA main.hashB`; every run: %s\n' "$LOG/gocpu.tsv"
+	fi
+
+	printf '\nOutput check:\n\n'
+	for w in "${GCHECK[@]}"; do printf -- '- %s\n' "$w"; done
+
+	w=
+	for r in "${GNOTES[@]}"; do w+="- $r"$'\n'; done
+	[ -z "$w" ] || printf '\nNotes and failures (Go rows):\n\n%s' "$w"
+}
+
 # ------------------------------------------------------------ the summary --
 #
 # One row per figure the issue asks for: ptprof, its peers, the target and
@@ -560,8 +662,8 @@ report_target() {
 
 # yes / no from an awk condition over the figures.
 met() { awk "BEGIN { exit !($1) }" && printf yes || printf no; }
-# Median of a list, or nothing if the list is empty.
-med_or_empty() { [ -n "${*// /}" ] && median_f "$@"; }
+# Median of a list, or nothing if the list is empty (never a failure: a=$(...) stays safe under errexit).
+med_or_empty() { [ -z "${*// /}" ] || median_f "$@"; }
 # The same for the figures of a part, or nothing if the part did not run.
 med_if_ran() { # part values...
 	if ran "$1"; then
@@ -754,6 +856,47 @@ report_summary() {
 			sum_row "$l9" "$f" "no tool attached: ${XV[eintr-baseline]:-?}" "$t9" "$(met "$a == 0 && $b <= 1")"
 		else
 			sum_row "$l9" "$f" "no tool attached: ${XV[eintr-baseline]:-?}" "$t9" "$nf"
+		fi
+	fi
+
+	# 10. and 11. Go programs: goroutine dump, CPU shares (part goroutines)
+	local l10="$NGOR-goroutine dump of a Go program (go-gomany), wall time, and the goroutines listed"
+	local t10="≤ $((GOR_MAX_NS / 1000000)) ms and ≤ ${GOR_MAX_DELVE}× Delve's goroutines -t, all $((NGOR + 1)) listed"
+	local l11="share of main.hashA / main.hashB in main.worker's samples of a Go program (go-gocpu), $REC_SECS s"
+	local t11="main.hashA within $GOCPU_MAX_GAP points of Go's own CPU profile"
+	if ! ran goroutines; then
+		sum_row "$l10" "$(not_run goroutines)" '—' "$t10" "$nf"
+		sum_row "$l11" "$(not_run goroutines)" '—' "$t11" "$nf"
+	else
+		# shellcheck disable=SC2046
+		a=$(med_or_empty $(gvals ptprof.wall)) b=$(med_or_empty $(gvals delve.wall))
+		c=${GV[ptprof.listed]:-}
+		f=$(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { if (a == "") { printf "failed"; exit }
+			printf "%.1f ms", a / 1e6; if (b > 0) printf " (%.3f× Delve)", a / b
+			printf ", %s goroutines listed", (c == "" ? "?" : c) }')
+		if [ -n "$DLV_NA" ]; then g="Delve: n/a ($DLV_NA)"; elif [ -n "$b" ]; then g="Delve goroutines -t: $(fmt_ms "$b"), ${GV[delve.listed]:-?} goroutines listed"; else g="Delve: failed"; fi
+		if [ -n "$a" ] && [ -n "$b" ] && is_uint "$c"; then
+			sum_row "$l10" "$f" "$g" "$t10" "$(met "$a <= $GOR_MAX_NS && $a <= $GOR_MAX_DELVE * $b && $c >= $NGOR + 1")"
+		else
+			sum_row "$l10" "$f" "$g" "$t10" "$nf"
+		fi
+		if [ "$REC_RUNS" -lt 1 ]; then
+			sum_row "$l11" 'not run (BENCH_RECORD_RUNS=0)' '—' "$t11" "$nf"
+		else
+			# shellcheck disable=SC2046
+			a=$(med_or_empty $(gvals ptprof.a)) b=$(med_or_empty $(gvals ptprof.b))
+			# shellcheck disable=SC2046
+			pa=$(med_or_empty $(gvals go.a)) pb=$(med_or_empty $(gvals go.b))
+			# shellcheck disable=SC2046
+			f=$([ -n "$a" ] && printf '%s / %s (medians: %s of %s samples reach main.worker)' "$(pct "$a")" "$(pct "$b")" \
+				"$(median $(gvals ptprof.n))" "$(median $(gvals ptprof.all))" ||
+				printf 'none (no sample reaches main.worker: %s)' "${GV[ptprof.detail]:-no profile}")
+			g="Go's runtime/pprof: $([ -n "$pa" ] && printf '%s / %s' "$(pct "$pa")" "$(pct "$pb")" || printf failed); by construction: 75.0% / 25.0%"
+			if [ -n "$a" ] && [ -n "$pa" ]; then
+				sum_row "$l11" "$f" "$g" "$t11" "$(met "(($a - $pa) ^ 2) <= $GOCPU_MAX_GAP ^ 2")"
+			else
+				sum_row "$l11" "$f" "$g" "$t11" "$nf"
+			fi
 		fi
 	fi
 }

@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench/run.sh - compare `ptprof dump` with its peers (eu-stack, gdb) on one
-# 1000-thread target, and `ptprof record` with `perf record`, in one run, and
-# print a summary and four Markdown tables.
+# 1000-thread target, `ptprof record` with `perf record`, and ptprof on Go
+# programs with Delve and Go's own profiler, in one run, and print a summary
+# and five Markdown tables.
 #
 #   sh bench/run.sh [BUILD_DIR]          (what `make bench` runs; default: build)
 #   BENCH_ONLY=stall,rss sh bench/run.sh (only those parts; `make bench BENCH_ONLY=...`)
@@ -17,6 +18,11 @@
 #   stall     bench/stall.sh     stall a target thread sees per sample
 #   rss       bench/rss.sh       peak RSS of a short and a long record
 #   eintr     bench/eintr.sh     EINTRs seen by a thread in epoll_wait
+#   goroutines bench/goroutines.sh
+#                                Go programs: ptprof dump of 10000 parked
+#                                goroutines vs Delve's goroutines -t; share of
+#                                main.hashA / main.hashB, ptprof record vs Go's
+#                                own CPU profile (installs Delve when root)
 # This script checks the settings, builds the targets the parts need, runs
 # the parts, and prints the report from the figures they saved
 # (bench/report.sh); bench/lib.sh holds what they share.
@@ -45,6 +51,9 @@
 #                           lengths (s) of the two peak-RSS records at 999 Hz
 #   PTPROF_RECORD='build/ptprof record'
 #                       record command; "-p PID -d S -r 99 ..." is appended.
+#   BENCH_GOROUTINES=10000  parked goroutines in the Go dump target (part
+#                           goroutines; its CPU row uses BENCH_RECORD_RUNS
+#                           runs of BENCH_RECORD_SECONDS s, none if 0)
 #
 # Rows (part dump):
 #   1. wall time of one full dump (inlines + file:line) of the target
@@ -76,6 +85,13 @@
 #      (bench/ratio.c with BENCH_SHARE_IDLE idle threads), ptprof vs perf
 #  10. EINTRs a thread looping on epoll_wait(-1) sees (bench/epoll.c) during a
 #      ptprof record in cpu and in wall mode
+# Go rows (part goroutines; targets build/targets/go-gomany and go-gocpu from
+# tests/go, built with the Makefile's rules):
+#  11. wall time of `ptprof dump` of BENCH_GOROUTINES parked goroutines beside
+#      Delve's `goroutines -t`, and the goroutines each listed
+#  12. share of main.hashA / main.hashB (3:1 by construction) in main.worker's
+#      samples, ptprof record vs the program's own runtime/pprof CPU profile
+#      taken over the same seconds
 # The report opens with a summary table: one row per figure the issue asks
 # for, ptprof beside its peers, the target and whether it is met (computed
 # from the figures).
@@ -88,8 +104,8 @@
 # Duration of the default run on 2 CPUs, roughly: dump 1 min; accuracy
 # 3 x (2 x 10 s share + 2 x 5 s syscalls) = 1.5 min; cost 3 x (3 x 10 s cost
 # + 5 s syscalls) = 1.8 min; stall 30 s x BENCH_STALL_RUNS; rss
-# 2 x (BENCH_RSS_SHORT + BENCH_RSS_LONG) = 2.3 min; eintr 15 s: about 7.5 min
-# in all.
+# 2 x (BENCH_RSS_SHORT + BENCH_RSS_LONG) = 2.3 min; eintr 15 s; goroutines
+# 6 x (ptprof + Delve, about 3 s) + 3 x 10 s = 1 min: about 8.5 min in all.
 # Logs, tool output and strace summaries are kept in BUILD_DIR/bench/ (log/,
 # out/), each part's figures in BUILD_DIR/bench/figures/PART.sh; all of them
 # are cleared at the start of every run.
@@ -104,7 +120,7 @@ cd "$(dirname "$0")/.."
 
 # -------------------------------------------------------------- the parts --
 
-PARTS=(dump accuracy cost stall rss eintr)
+PARTS=(dump accuracy cost stall rss eintr goroutines)
 ONLY=${BENCH_ONLY:-}
 declare -A WANT=() RAN=() SKIPPED=()
 if [ -z "${ONLY//[, ]/}" ]; then
@@ -199,7 +215,7 @@ done
 # with errexit on, and the report ends with a table that stops on an error.
 report_all() {
 	local t rc
-	for t in summary dump record syscalls target; do
+	for t in summary dump record syscalls target goroutines; do
 		set +e
 		(
 			set -e

@@ -104,5 +104,15 @@ $(TARGETS_DIR)/go-%: $$(wildcard $(GO_SRC)/$$*/*.go)
 	$(call GO_BUILD,$*,0,)
 
 targets: $$(addprefix $(TARGETS_DIR)/,$$(GO_TARGETS))
+
+# pclnsample: known functions for the function-table tests; gostates:
+# goroutines in known states for the goroutine reader's tests.
 GO_TARGETS += go-pclnsample go-pclnsample-sw
 GO_TARGETS += go-gostates
+
+# gocpu: a busy goroutine split 3:1 between two frameless leaves, beside
+# Go's own CPU profile; gorout: goroutines parked in known wait reasons,
+# beside Go's own goroutine profiles; gomany: N parked goroutines (bench).
+GO_TARGETS += go-gocpu go-gocpu-sw go-gocpu-cgo
+GO_TARGETS += go-gorout go-gorout-sw
+GO_TARGETS += go-gomany
