@@ -160,7 +160,10 @@ static void print_go_census(FILE *f, const struct gosnap *gs, const struct dump_
 	free(c);
 }
 
-/* -g: goroutines with the same state, stack and creator, once. */
+/* -g: goroutines with the same state, stack and creator, once, with the
+ * first GROUP_IDS of their ids (a pool of thousands would fill screens). */
+#define GROUP_IDS 32
+
 struct gogroup {
 	size_t first;             /* index in gs->g */
 	size_t *members;
@@ -231,8 +234,10 @@ static void print_grouped(FILE *f, struct snapshot *s, const struct dump_view *v
 		} else {
 			/* How long and on which thread differ within a group. */
 			fprintf(f, "%zu goroutines [%s]:", grp[k].n, gosnap_state(g));
-			for (size_t m = 0; m < grp[k].n; m++)
+			for (size_t m = 0; m < grp[k].n && m < GROUP_IDS; m++)
 				fprintf(f, " %" PRIu64, gs->g[grp[k].members[m]].g.goid);
+			if (grp[k].n > GROUP_IDS)
+				fprintf(f, " and %zu more", grp[k].n - GROUP_IDS);
 			fputc('\n', f);
 			print_go_frames(f, s, v, g);
 			print_created(f, s, v, g);

@@ -413,6 +413,28 @@ static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts 
 	return true;
 }
 
+/* Our stop of a thread sent a SIGCHLD.  It is taken before the thread
+ * runs again: signals of one kind do not queue, so a SIGCHLD still
+ * pending would hide the next one - the thread stopping again at once
+ * for a signal of its own (a Go program's preemption or profiling
+ * signal) - and leave it stopped until the next drain.  A SIGCHLD that
+ * names another thread, or that the stop's wait saw, is someone else's:
+ * the events are collected before the next sleep. */
+static void take_own_sigchld(struct sampler *s, pid_t tid)
+{
+	sigset_t chld;
+	siginfo_t si;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigtimedwait(&chld, &si, &(struct timespec){ 0, 0 }) == SIGCHLD && si.si_pid != tid)
+		s->chld = true;
+	if (tracer_foreign_sigchld) {
+		tracer_foreign_sigchld = false;
+		s->chld = true;
+	}
+	s->stopped_since_drain = true;
+}
+
 /* With r stopped (or not, after a failed wait): copy, resume, unwind, count. */
 static void collect(struct sampler *s, struct rthread *r, const struct thread_facts *f)
 {
@@ -420,6 +442,8 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 	enum stop_result sr = tracer_wait_stop(&r->t, f->state == 'D' ? DISK_SLEEP_WAIT_MS : 0);
 	if (sr == STOP_OK)
 		sr = tracer_capture(&r->t, &s->rec->maps, s->o->stack_bytes, &s->cap_buf);
+	if (sr == STOP_OK)
+		take_own_sigchld(s, r->t.tid);
 	tracer_resume(&r->t);
 	note_child(s, &r->t);
 	if (sr == STOP_GONE) {
@@ -455,32 +479,6 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 		r->last_sc = f->sc;
 		r->last_sc_valid = f->have_syscall;
 	}
-}
-
-/* Our own stops each sent a SIGCHLD; waitpid(-1) walks every tracee, so
- * it is called only when a SIGCHLD may have come from someone else.  The
- * pending SIGCHLD is taken here: when it names one of the k threads just
- * collected it was ours.  Signals of one kind do not queue, so one sent
- * by another tracee while ours was pending would be lost: the pending
- * events are looked for anyway every DRAIN_NS. */
-static void own_sigchld(struct sampler *s, size_t k)
-{
-	sigset_t chld;
-	siginfo_t si;
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	if (sigtimedwait(&chld, &si, &(struct timespec){ 0, 0 }) == SIGCHLD) {
-		bool ours = false;
-		for (size_t i = 0; i < k && !ours; i++)
-			ours = s->batch[i].r->t.tid == si.si_pid;
-		if (!ours)
-			s->chld = true;
-	}
-	if (tracer_foreign_sigchld) {
-		tracer_foreign_sigchld = false;
-		s->chld = true;
-	}
-	s->stopped_since_drain = true;
 }
 
 /* One tick: decide from /proc which threads to stop (reading it for every
@@ -545,8 +543,6 @@ static void tick(struct sampler *s)
 	}
 	for (size_t i = 0; i < k; i++)
 		collect(s, s->batch[i].r, &s->batch[i].f);
-	if (k)
-		own_sigchld(s, k);
 }
 
 static bool all_zombies(const struct sampler *s)
@@ -575,7 +571,7 @@ static void wait_for_tick(struct sampler *s, uint64_t deadline)
 	sigaddset(&chld, SIGCHLD);
 	for (;;) {
 		/* waitpid(-1) walks every tracee: only when SIGCHLD said so,
-		 * or when one may have gone unseen (see own_sigchld). */
+		 * or when one may have gone unseen (see take_own_sigchld). */
 		uint64_t now = monotonic_ns();
 		if (s->chld || (s->stopped_since_drain && now - s->last_drain >= DRAIN_NS)) {
 			s->chld = false;
