@@ -88,8 +88,15 @@ deps:
 $(B)/demo-workload: tools/demo/workload.c
 	$(CC) -std=gnu11 -O2 -g -fno-omit-frame-pointer -D_GNU_SOURCE -pthread $(WARN) -o $@ $<
 
+# The Go service of the demo, built offline like the Go test targets.
+$(B)/demo-goworkload: tools/demo/goworkload/main.go
+	@mkdir -p $(B)/go-env
+	cd tools/demo/goworkload && HOME=$(abspath $(B))/go-env GOCACHE=$(abspath $(B))/go-env/cache \
+	    GOPATH=$(abspath $(B))/go-env/path GOFLAGS= GOTOOLCHAIN=local GOPROXY=off \
+	    GO111MODULE=off CGO_ENABLED=0 go build -o $(abspath $@) .
+
 demo: deps
-	$(MAKE) all $(B)/demo-workload
+	$(MAKE) all $(B)/demo-workload $(B)/demo-goworkload
 	sh tools/demo.sh $(B)
 
 # --- tests ----------------------------------------------------------------

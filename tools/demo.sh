@@ -4,21 +4,29 @@ set -eu
 B=${1:-build}
 PTPROF=$B/ptprof
 WORK=$B/demo-workload
+GOWORK=$B/demo-goworkload
 tmp=$(mktemp -d)
-trap 'exec 3>&- 2>/dev/null; [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'exec 3>&- 4>&- 2>/dev/null; for p in ${pid:-} ${gopid:-}; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 
-mkfifo "$tmp/in"
-"$WORK" < "$tmp/in" > "$tmp/out" &
-pid=$!
-exec 3> "$tmp/in"   # holding stdin open keeps the workload running
-# Readiness: the workload prints "ready" once all its threads run.
-i=0
-until grep -q '^ready' "$tmp/out" 2>/dev/null; do
-	i=$((i + 1))
-	[ "$i" -lt 500 ] || { echo "demo workload did not start" >&2; exit 1; }
-	kill -0 "$pid" 2>/dev/null || { echo "demo workload died" >&2; exit 1; }
-	sleep 0.01
-done
+# start NAME FD BINARY: run BINARY with a fifo on FD as its stdin (held
+# open, it keeps the workload running) and wait for its "ready" line.
+# Sets started to its pid.
+start() {
+	mkfifo "$tmp/$1.in"
+	"$3" < "$tmp/$1.in" > "$tmp/$1.out" &
+	started=$!
+	eval "exec $2> \"\$tmp/\$1.in\""
+	i=0
+	until grep -q '^ready' "$tmp/$1.out" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 500 ] || { echo "demo $1 did not start" >&2; exit 1; }
+		kill -0 "$started" 2>/dev/null || { echo "demo $1 died" >&2; exit 1; }
+		sleep 0.01
+	done
+}
+
+start workload 3 "$WORK"
+pid=$started
 
 echo "== ptprof dump -p $pid -g    (threads with the same stack folded)"
 "$PTPROF" dump -p "$pid" -g
@@ -56,3 +64,12 @@ echo "== ptprof top -p $pid -d 2500ms --top 8 | cat    (the live view; without a
 echo
 echo "The workload is still running untraced:"
 grep -h TracerPid /proc/"$pid"/task/*/status | sort | uniq -c
+
+start goworkload 4 "$GOWORK"
+gopid=$started
+echo
+echo "== ptprof dump -p $gopid -g    (a Go service: its goroutines, grouped like goroutine?debug=1)"
+"$PTPROF" dump -p "$gopid" -g
+echo
+echo "== ptprof record -p $gopid -d 3 -o demo-go.svg    (a Go flame graph: open demo-go.svg)"
+"$PTPROF" record -p "$gopid" -d 3 -o demo-go.svg

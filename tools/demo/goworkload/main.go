@@ -1,0 +1,128 @@
+// goworkload: a small Go service for `make demo` and the README: a pool
+// of workers that encode, hash and sort orders (CPU), a batcher parked on
+// a channel, sessions waiting on a mutex a janitor holds, and idle
+// connections in select - what a goroutine dump and a CPU profile of a
+// real Go service look like.
+//
+// It prints "ready" once every goroutine is started, and exits when its
+// standard input ends.
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+type order struct {
+	ID    int      `json:"id"`
+	Buyer string   `json:"buyer"`
+	Items []string `json:"items"`
+	Total float64  `json:"total"`
+}
+
+type sessionManager struct {
+	mu       sync.Mutex
+	sessions map[int]time.Time
+}
+
+// cleanup holds the lock for a long time: the sessions pile up behind it.
+func (m *sessionManager) cleanup() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	time.Sleep(time.Hour)
+}
+
+func (m *sessionManager) touch(id int) {
+	m.mu.Lock()
+	m.sessions[id] = time.Now()
+	m.mu.Unlock()
+}
+
+//go:noinline
+func encode(o *order) []byte {
+	b, _ := json.Marshal(o)
+	return b
+}
+
+//go:noinline
+func checksum(b []byte) [32]byte {
+	sum := sha256.Sum256(b)
+	for i := 0; i < 20; i++ {
+		sum = sha256.Sum256(sum[:])
+	}
+	return sum
+}
+
+//go:noinline
+func rank(orders []order) {
+	sort.Slice(orders, func(i, j int) bool {
+		return strings.Compare(orders[i].Buyer, orders[j].Buyer) < 0
+	})
+}
+
+func worker(id int, out chan<- [32]byte) {
+	orders := make([]order, 64)
+	for n := 0; ; n++ {
+		for i := range orders {
+			orders[i] = order{ID: n*64 + i, Buyer: fmt.Sprintf("buyer-%d", (n*7+i*13)%97),
+				Items: []string{"apple", "pear"}, Total: float64(i) * 1.5}
+		}
+		rank(orders)
+		var last [32]byte
+		for i := range orders {
+			last = checksum(encode(&orders[i]))
+		}
+		select {
+		case out <- last:
+		default:
+		}
+	}
+}
+
+func batcher(in <-chan [32]byte, stop <-chan struct{}) {
+	for {
+		select {
+		case <-in:
+		case <-stop:
+			return
+		}
+	}
+}
+
+func idleConn(id int, wake <-chan struct{}) {
+	select {
+	case <-wake:
+	case <-time.After(time.Duration(24+id) * time.Hour):
+	}
+}
+
+func main() {
+	m := &sessionManager{sessions: map[int]time.Time{}}
+	var started sync.WaitGroup
+	started.Add(1)
+	go func() { started.Done(); m.cleanup() }()
+	started.Wait()
+	results := make(chan [32]byte)
+	stop := make(chan struct{})
+	wake := make(chan struct{})
+	for i := 0; i < 2; i++ {
+		go worker(i, results)
+	}
+	go batcher(results, stop)
+	for i := 0; i < 40; i++ {
+		go idleConn(i, wake)
+	}
+	for i := 0; i < 12; i++ {
+		go m.touch(i)
+	}
+	fmt.Println("ready")
+	io.Copy(io.Discard, os.Stdin)
+	close(stop)
+}
