@@ -31,6 +31,8 @@ struct traced {
 	bool group_stop;          /* the stop we saw was a job-control stop */
 	bool exited;              /* wstatus holds how it ended */
 	int wstatus;
+	int pending_sig;          /* stopped at the delivery of this signal: it is
+				     handed back when the thread is let go */
 };
 
 enum stop_result {
@@ -73,18 +75,25 @@ enum stop_result tracer_capture(struct traced *t, const struct maps *maps,
 /* Wait for any tracee to report: its tid and *status; 0 when timeout_ms
  * (0: no bound) passed; -1 with errno (EINTR, ECHILD). */
 pid_t tracer_wait_any(int *status, unsigned timeout_ms);
-/* Apply a status from tracer_wait_any to its thread: STOP_OK (stopped,
- * ready for tracer_capture), STOP_GONE, or STOP_FAILED (a signal was
- * handed back: keep waiting). */
+/* Apply a status from tracer_wait_any to its thread, which was asked to
+ * stop: STOP_OK (stopped, ready for tracer_capture), STOP_GONE, or
+ * STOP_FAILED (keep waiting).  A thread found stopped at the delivery of a
+ * signal is taken as it is: its registers are those of the code the
+ * signal interrupted (once the handler's frame is built they would be the
+ * handler's), and the signal is handed back when it is let go. */
 enum stop_result tracer_apply_status(struct traced *t, int status);
 
 /* A wait status collected for t outside tracer_stop (a signal-delivery
  * stop, the end of a group-stop...): re-inject, let go, or mark gone. */
 void tracer_handle_event(struct traced *t, int status);
 
-/* Let a stopped thread go on (job-control stops stay stopped). */
+/* Let a stopped thread go on (job-control stops stay stopped), with the
+ * signal it was stopped at.  A thread taken at a signal's delivery still
+ * owes the stop we asked for, which comes as soon as its handler is set
+ * up: that stop is waited for (briefly) and let go too. */
 void tracer_resume(struct traced *t);
-/* Detach a thread in any state: a running one is stopped first. */
+/* Detach a thread in any state: a running one is stopped first.  A signal
+ * it was stopped at is delivered. */
 void tracer_detach(struct traced *t);
 
 /* Set when a wait for one thread's stop took a SIGCHLD that another

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "target/memread.h"
 #include "target/signals.h"
 #include "target/tracer.h"
 #include "util/error.h"
@@ -21,6 +22,9 @@ struct tracer_counts tracer_counts;
 #define CAP_SYS_PTRACE_BIT 19
 /* How long a pending stop is still awaited once ptprof was told to quit. */
 #define STOP_GRACE_MS 100
+/* How long a thread let go at a signal's delivery is given to report the
+ * stop it still owes us (it comes as it returns to user space). */
+#define SETTLE_MS 100
 
 /* Name of process pid (its comm), or "?" */
 static void proc_name(pid_t pid, char *out, size_t size)
@@ -230,8 +234,9 @@ static bool is_job_control_stop(int sig)
 
 /* What a wait status means for t.  STOP_OK: t is in a stop we may work
  * in; STOP_GONE: it exited; STOP_FAILED: nothing to work with yet (a
- * signal was handed back, keep waiting). */
-static enum stop_result handle_status(struct traced *t, int st)
+ * signal was handed back, keep waiting).  asked: t was asked to stop, and
+ * a signal-delivery-stop will do (see tracer_apply_status). */
+static enum stop_result handle_status(struct traced *t, int st, bool asked)
 {
 	if (WIFEXITED(st) || WIFSIGNALED(st)) {
 		t->ts = TS_GONE;
@@ -250,6 +255,11 @@ static enum stop_result handle_status(struct traced *t, int st)
 		t->ts = TS_STOPPED;
 		return STOP_OK;
 	}
+	if (asked && !event) {
+		t->ts = TS_STOPPED;
+		t->pending_sig = sig;
+		return STOP_OK;
+	}
 	/* A signal-delivery-stop: hand the signal back untouched. */
 	tracer_counts.cont++;
 	if (ptrace(PTRACE_CONT, t->tid, 0, event ? 0 : sig) < 0 && errno == ESRCH) {
@@ -261,7 +271,7 @@ static enum stop_result handle_status(struct traced *t, int st)
 
 enum stop_result tracer_apply_status(struct traced *t, int status)
 {
-	return handle_status(t, status);
+	return handle_status(t, status, true);
 }
 
 pid_t tracer_wait_any(int *status, unsigned timeout_ms)
@@ -276,7 +286,7 @@ void tracer_handle_event(struct traced *t, int status)
 {
 	/* A stop nobody asked for right now: let the thread go on at once
 	 * (a job-control stop stays in force). */
-	if (handle_status(t, status) == STOP_OK)
+	if (handle_status(t, status, false) == STOP_OK)
 		tracer_resume(t);
 }
 
@@ -309,7 +319,7 @@ static enum stop_result wait_stop(struct traced *t, unsigned timeout_ms)
 			pt_syserr("waitpid", t->tid, errno);
 			return STOP_FAILED;
 		}
-		enum stop_result res = handle_status(t, st);
+		enum stop_result res = handle_status(t, st, true);
 		if (res != STOP_FAILED)
 			return res;
 	}
@@ -348,6 +358,36 @@ enum stop_result tracer_stop(struct traced *t, unsigned timeout_ms)
 	return r == STOP_OK ? tracer_wait_stop(t, timeout_ms) : r;
 }
 
+/* The thread stands on the first instruction of a signal handler: the
+ * kernel has just built the signal frame, with the return address at SP,
+ * the ucontext right above it and the siginfo after that (x86_64
+ * rt_sigframe), and passed them in rdi (the signal), rsi and rdx. */
+#define UCONTEXT_SIZE 304         /* flags, link, stack_t, sigcontext, mask */
+#define SIGCONTEXT_OFF 40         /* uc_mcontext within the ucontext */
+static bool at_handler_entry(const struct user_regs_struct *r)
+{
+	return r->rdx == r->rsp + 8 && r->rsi == r->rdx + UCONTEXT_SIZE && r->rdi >= 1 &&
+	       r->rdi <= 64;
+}
+
+/* The registers the signal interrupted, from the frame (struct
+ * sigcontext: r8-r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip,
+ * eflags).  The handler has not run an instruction yet: the thread was
+ * doing what the signal interrupted, and that is what a sample shows, as
+ * Go's profiler and perf show it. */
+static void interrupted_regs(pid_t tid, struct user_regs_struct *r)
+{
+	uint64_t g[18];
+	tracer_counts.readv++;
+	if (!mem_read(tid, r->rdx + SIGCONTEXT_OFF, g, sizeof(g)) || !g[16] || !g[15])
+		return;
+	r->r8 = g[0], r->r9 = g[1], r->r10 = g[2], r->r11 = g[3];
+	r->r12 = g[4], r->r13 = g[5], r->r14 = g[6], r->r15 = g[7];
+	r->rdi = g[8], r->rsi = g[9], r->rbp = g[10], r->rbx = g[11];
+	r->rdx = g[12], r->rax = g[13], r->rcx = g[14], r->rsp = g[15];
+	r->rip = g[16], r->eflags = g[17];
+}
+
 enum stop_result tracer_capture(struct traced *t, const struct maps *maps, size_t max_bytes,
 				struct capture *c)
 {
@@ -362,6 +402,8 @@ enum stop_result tracer_capture(struct traced *t, const struct maps *maps, size_
 		pt_syserr("ptrace(PTRACE_GETREGS)", t->tid, errno);
 		return STOP_FAILED;
 	}
+	if (at_handler_entry(&c->regs))
+		interrupted_regs(t->tid, &c->regs);
 	uint64_t sp = c->regs.rsp;
 	size_t len = max_bytes;
 	const struct map_entry *m = maps ? maps_find(maps, sp) : NULL;
@@ -388,13 +430,25 @@ void tracer_resume(struct traced *t)
 {
 	if (t->ts != TS_STOPPED)
 		return;
+	int sig = t->pending_sig;
+	t->pending_sig = 0;
 	tracer_counts.cont++;
 	/* LISTEN keeps a job-control stop in force without a ptrace stop. */
-	long r = ptrace(t->group_stop ? PTRACE_LISTEN : PTRACE_CONT, t->tid, 0, 0);
-	if (r < 0 && errno == ESRCH)
+	long r = t->group_stop ? ptrace(PTRACE_LISTEN, t->tid, 0, 0)
+			       : ptrace(PTRACE_CONT, t->tid, 0, sig);
+	if (r < 0 && errno == ESRCH) {
 		t->ts = TS_GONE;
-	else
-		t->ts = TS_RUNNING;
+		return;
+	}
+	t->ts = TS_RUNNING;
+	if (!sig)
+		return;
+	/* Our interrupt is still pending: the thread stops again once the
+	 * handler's frame is built.  Let that stop (or a job-control stop
+	 * the signal caused) go at once; one that does not come in time is
+	 * collected with the other events. */
+	if (wait_stop(t, SETTLE_MS) == STOP_OK)
+		tracer_resume(t);
 }
 
 void tracer_detach(struct traced *t)
@@ -411,8 +465,12 @@ void tracer_detach(struct traced *t)
 	if (t->ts != TS_STOPPED)
 		return;
 	tracer_counts.detach++;
-	/* Detaching from a job-control stop leaves the thread stopped. */
-	if (ptrace(PTRACE_DETACH, t->tid, 0, 0) < 0 && errno != ESRCH)
+	/* Detaching from a job-control stop leaves the thread stopped; a
+	 * signal it was stopped at is delivered (and our pending interrupt
+	 * dropped with the tracing). */
+	int sig = t->pending_sig;
+	t->pending_sig = 0;
+	if (ptrace(PTRACE_DETACH, t->tid, 0, sig) < 0 && errno != ESRCH)
 		pt_syserr("ptrace(PTRACE_DETACH)", t->tid, errno);
 	t->ts = TS_DETACHED;
 }
