@@ -68,7 +68,9 @@ enum stop_result tracer_wait_stop(struct traced *t, unsigned timeout_ms);
 /* With the thread stopped: registers and one copy of the stack from SP,
  * at most max_bytes and never past the end of the mapping containing SP
  * (when maps is given and contains it).  c's stack buffer is reused when
- * large enough. */
+ * large enough.  A thread stopped on the first instruction of a signal
+ * handler is captured as the code the signal interrupted: registers from
+ * the signal frame, the stack from the interrupted SP. */
 enum stop_result tracer_capture(struct traced *t, const struct maps *maps,
 				size_t max_bytes, struct capture *c);
 
@@ -88,9 +90,11 @@ enum stop_result tracer_apply_status(struct traced *t, int status);
 void tracer_handle_event(struct traced *t, int status);
 
 /* Let a stopped thread go on (job-control stops stay stopped), with the
- * signal it was stopped at.  A thread taken at a signal's delivery still
- * owes the stop we asked for, which comes as soon as its handler is set
- * up: that stop is waited for (briefly) and let go too. */
+ * signal it was stopped at.  Taken at a signal's delivery, the thread may
+ * still owe the stop we asked for (when we asked while it was already
+ * stopped there): it comes on the handler's first instruction, and is
+ * either collected with the other events or, at the next capture, seen
+ * through (see tracer_capture). */
 void tracer_resume(struct traced *t);
 /* Detach a thread in any state: a running one is stopped first.  A signal
  * it was stopped at is delivered. */

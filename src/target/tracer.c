@@ -22,9 +22,6 @@ struct tracer_counts tracer_counts;
 #define CAP_SYS_PTRACE_BIT 19
 /* How long a pending stop is still awaited once ptprof was told to quit. */
 #define STOP_GRACE_MS 100
-/* How long a thread let go at a signal's delivery is given to report the
- * stop it still owes us (it comes as it returns to user space). */
-#define SETTLE_MS 100
 
 /* Name of process pid (its comm), or "?" */
 static void proc_name(pid_t pid, char *out, size_t size)
@@ -441,14 +438,6 @@ void tracer_resume(struct traced *t)
 		return;
 	}
 	t->ts = TS_RUNNING;
-	if (!sig)
-		return;
-	/* Our interrupt is still pending: the thread stops again once the
-	 * handler's frame is built.  Let that stop (or a job-control stop
-	 * the signal caused) go at once; one that does not come in time is
-	 * collected with the other events. */
-	if (wait_stop(t, SETTLE_MS) == STOP_OK)
-		tracer_resume(t);
 }
 
 void tracer_detach(struct traced *t)
