@@ -42,12 +42,15 @@ struct module {
 	struct go_build go;       /* is it a Go program, which Go */
 	/* storage behind info's strings */
 	char *name_buf, *path_buf, *build_id_buf;
-	/* Loaded on first use (module_gopcln, module_debug_cfi, module_cutab). */
+	/* Loaded on first use (module_gopcln, module_debug_cfi, module_cutab,
+	 * module_go_layout). */
 	struct gopcln *pcln;
 	Dwarf_CFI *debug_cfi;
 	uint64_t cfi_bias;
 	struct go_cutab *cutab;
-	bool pcln_tried, cfi_tried, cutab_tried;
+	struct go_layout *layout;
+	const char *layout_missing;
+	bool pcln_tried, cfi_tried, cutab_tried, layout_tried;
 };
 
 struct modules;
@@ -78,5 +81,9 @@ Dwarf_CFI *module_debug_cfi(struct module *m, uint64_t *bias);
 /* A Go module's address -> compilation unit table (its DWARF has no
  * .debug_aranges), or NULL. */
 const struct go_cutab *module_cutab(struct module *m);
+/* The layout of a Go module's runtime, from its DWARF (read once).  NULL
+ * with *missing NULL when the module has no DWARF, or naming the first
+ * required item its DWARF lacks. */
+const struct go_layout *module_go_layout(struct module *m, const char **missing);
 
 #endif

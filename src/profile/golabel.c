@@ -22,15 +22,14 @@ static void scan(struct golabel *gl)
 void golabel_open(struct golabel *gl, pid_t pid, struct modules *ms)
 {
 	struct module *m = modules_main(ms);
+	const struct go_layout *L;
 	const char *missing;
-	Dwarf *dw;
 
 	memset(gl, 0, sizeof(*gl));
 	gl->pid = pid;
-	if (!m || !m->go.is_go || !(dw = module_dwarf(m, &gl->bias)))
+	if (!m || !(L = module_go_layout(m, &missing)))
 		return;
-	if (go_layout_read(dw, &gl->L, &missing) != 0)
-		return;
+	gl->L = *L;
 	gl->bias = m->bias;
 	gl->active = true;
 	scan(gl);

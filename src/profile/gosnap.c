@@ -85,34 +85,33 @@ enum gosnap_result gosnap_take(struct gosnap *gs, struct snapshot *s, size_t sta
 			       size_t max_frames)
 {
 	struct module *m = s->ms ? modules_main(s->ms) : NULL;
-	struct go_layout L;
+	const struct go_layout *L;
 	struct go_state st = { 0 };
 	struct stack_read *rd = NULL;
 	struct mem_piece *pieces = NULL;
 	size_t nrd = 0;
 	const char *why = NULL;
-	uint64_t bias, t0 = monotonic_ns(), calls0 = mem_read_calls();
-	Dwarf *dw;
+	uint64_t t0 = monotonic_ns(), calls0 = mem_read_calls();
 
 	memset(gs, 0, sizeof(*gs));
 	if (!m || !m->go.is_go)
 		return GOSNAP_NOT_GO;
 	gs->build = m->go;
-	dw = module_dwarf(m, &bias);
-	if (!dw) {
+	L = module_go_layout(m, &why);
+	if (!L && !why) {
 		snprintf(gs->why, sizeof(gs->why),
 			 "%s has no DWARF (built with -ldflags=\"-s -w\" or stripped), which "
 			 "goroutines need: threads shown instead (a build without -w has it)",
 			 m->info.name);
 		return GOSNAP_UNAVAILABLE;
 	}
-	if (go_layout_read(dw, &L, &why) != 0) {
+	if (!L) {
 		snprintf(gs->why, sizeof(gs->why),
 			 "unsupported Go runtime (%s): its DWARF has no %s; showing threads",
 			 m->go.version[0] ? m->go.version : "unknown version", why);
 		return GOSNAP_UNAVAILABLE;
 	}
-	if (go_state_read(s->pid, &L, m->bias, &st, &why) != 0) {
+	if (go_state_read(s->pid, L, m->bias, &st, &why) != 0) {
 		snprintf(gs->why, sizeof(gs->why), "cannot read the goroutines of process %d: %s",
 			 (int)s->pid, why);
 		return GOSNAP_UNAVAILABLE;

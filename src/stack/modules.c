@@ -304,6 +304,7 @@ void modules_free(struct modules *ms)
 		struct module *m = ms->v[k];
 		gopcln_free(m->pcln);
 		go_cutab_free(m->cutab);
+		free(m->layout);
 		free(m->segs);
 		free(m->name_buf);
 		free(m->path_buf);
@@ -407,4 +408,20 @@ const struct go_cutab *module_cutab(struct module *m)
 	}
 	m->cutab_tried = true;
 	return m->cutab;
+}
+
+const struct go_layout *module_go_layout(struct module *m, const char **missing)
+{
+	uint64_t bias;
+	if (!m->layout_tried && m->go.is_go) {
+		Dwarf *dw = module_dwarf(m, &bias);
+		m->layout = xmalloc(sizeof(*m->layout));
+		if (!dw || go_layout_read(dw, m->layout, &m->layout_missing) != 0) {
+			free(m->layout);
+			m->layout = NULL;
+		}
+	}
+	m->layout_tried = true;
+	*missing = m->layout_missing;
+	return m->layout;
 }
