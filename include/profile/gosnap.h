@@ -51,6 +51,14 @@ enum gosnap_result gosnap_take(struct gosnap *gs, struct snapshot *s, size_t sta
 			       size_t max_frames);
 void gosnap_free(struct gosnap *gs);
 
+/* Where g was created, as Go's "created by" says it: *fn is the function
+ * holding the go statement (the outermost frame at its pc), *at the
+ * frame that gives the statement's file and line (the innermost), *sym
+ * the symbol of that pc.  False when the runtime does not record it. */
+bool gosnap_creator(struct symcache *sc, const struct goroutine_snap *g,
+		    const struct symbol **sym, const struct sym_frame **fn,
+		    const struct sym_frame **at);
+
 /* The state Go prints between the brackets: the wait reason of a waiting
  * goroutine, else its status ("running", "runnable", "syscall", ...). */
 const char *gosnap_state(const struct goroutine_snap *g);

@@ -70,13 +70,11 @@ static void print_go_frames(FILE *f, struct snapshot *s, const struct dump_view 
 static void print_created(FILE *f, struct snapshot *s, const struct dump_view *v,
 			  const struct goroutine_snap *g)
 {
+	const struct symbol *sym;
+	const struct sym_frame *outer, *inner;
 	/* The main goroutine is started by the runtime itself. */
-	if (!g->g.gopc || g->g.goid == 1)
-		return;
-	const struct symbol *sym = symcache_get(s->sc, g->g.gopc, true);
-	const struct sym_frame *outer = &sym->frames[sym->nframes - 1];
-	const struct sym_frame *inner = &sym->frames[0];
-	if (!frame_shown(v, outer->function, false))
+	if (g->g.goid == 1 || !gosnap_creator(s->sc, g, &sym, &outer, &inner) ||
+	    !frame_shown(v, outer->function, false))
 		return;
 	fprintf(f, "created by %s", outer->function ? outer->function : "??");
 	if (g->g.parent_goid)

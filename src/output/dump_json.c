@@ -63,13 +63,14 @@ static void json_goroutine(FILE *f, struct snapshot *s, const struct goroutine_s
 	else
 		fputs("null", f);
 	fputs(",\"created_by\":", f);
-	if (g->g.gopc) {
-		const struct symbol *sym = symcache_get(s->sc, g->g.gopc, true);
+	const struct symbol *sym;
+	const struct sym_frame *fn, *at;
+	if (gosnap_creator(s->sc, g, &sym, &fn, &at)) {
 		fputs("{\"function\":", f);
-		json_string(f, sym->frames[sym->nframes - 1].function);
+		json_string(f, fn->function);
 		fputs(",\"file\":", f);
-		json_string(f, sym->frames[0].file);
-		fprintf(f, ",\"line\":%d}", sym->frames[0].line);
+		json_string(f, at->file);
+		fprintf(f, ",\"line\":%d}", at->line);
 	} else {
 		fputs("null", f);
 	}

@@ -173,6 +173,19 @@ void gosnap_free(struct gosnap *gs)
 	memset(gs, 0, sizeof(*gs));
 }
 
+bool gosnap_creator(struct symcache *sc, const struct goroutine_snap *g,
+		    const struct symbol **sym, const struct sym_frame **fn,
+		    const struct sym_frame **at)
+{
+	if (!g->g.gopc)
+		return false;
+	/* gopc is the return address of the call that made the goroutine. */
+	*sym = symcache_get(sc, g->g.gopc, true);
+	*fn = &(*sym)->frames[(*sym)->nframes - 1];
+	*at = &(*sym)->frames[0];
+	return true;
+}
+
 const char *gosnap_state(const struct goroutine_snap *g)
 {
 	if (g->g.status == GS_WAITING && g->g.wait_reason[0])
