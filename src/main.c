@@ -11,6 +11,7 @@ static const struct cli_option *const dump_sets[] = { cli_common_options, dump_o
 static const struct cli_option *const record_sets[] = { cli_common_options, record_options, NULL };
 static const struct cli_option *const top_sets[] = { cli_common_options, top_options, NULL };
 static const struct cli_option *const report_sets[] = { report_options, NULL };
+static const struct cli_option *const goprof_sets[] = { goprof_options, NULL };
 
 const struct subcommand subcommands[] = {
 	{ "dump", "[OPTIONS] -p PID",
@@ -22,6 +23,18 @@ const struct subcommand subcommands[] = {
 	{ "top", "[OPTIONS] (-p PID | -- COMMAND [ARG...])",
 	  "A live view of the hottest functions and thread states, refreshed every second.",
 	  top_sets, cmd_top },
+	{ "heap", "[OPTIONS] -p PID",
+	  "A Go program's heap profile (in-use memory by allocation site), read from outside.",
+	  goprof_sets, cmd_goprof },
+	{ "allocs", "[OPTIONS] -p PID",
+	  "A Go program's allocations since it started, by allocation site, read from outside.",
+	  goprof_sets, cmd_goprof },
+	{ "mutex", "[OPTIONS] -p PID",
+	  "A Go program's mutex contention profile, read from outside.",
+	  goprof_sets, cmd_goprof },
+	{ "block", "[OPTIONS] -p PID",
+	  "A Go program's blocking profile (channel, select, lock waits), read from outside.",
+	  goprof_sets, cmd_goprof },
 	{ "report", "[OPTIONS] FILE",
 	  "Read a pprof profile (any producer's): top functions, or convert it.",
 	  report_sets, cmd_report },

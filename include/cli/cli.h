@@ -37,6 +37,7 @@ enum opt_id {
 	OPT_INTERVAL,
 	OPT_SYSTEM,
 	OPT_OS_THREADS,
+	OPT_WATCH,
 };
 
 struct cli_option {

@@ -13,6 +13,10 @@ int cmd_top(const struct subcommand *self, int argc, char **argv);
 extern const struct cli_option report_options[];
 int cmd_report(const struct subcommand *self, int argc, char **argv);
 
+/* heap, allocs, mutex, block: one command, by its name. */
+extern const struct cli_option goprof_options[];
+int cmd_goprof(const struct subcommand *self, int argc, char **argv);
+
 /* The subcommand table lives in main.c. */
 extern const struct subcommand subcommands[];
 extern const size_t nsubcommands;

@@ -61,6 +61,26 @@ struct go_layout {
  * "variable runtime.allgs"). */
 int go_layout_read(Dwarf *dw, struct go_layout *out, const char **missing);
 
+/* Any other runtime item, asked for by name and found in one pass over
+ * the units: a struct type ("runtime.bucket") or a variable
+ * ("runtime.mbuckets", whose type is then described). */
+struct go_dwarf_want {
+	const char *name;
+	bool is_type;             /* a struct type; else a variable */
+	/* filled by go_dwarf_find */
+	bool found;
+	uint64_t addr;            /* a variable's ELF vaddr */
+	uint64_t size;            /* the type's (the variable's type's) size */
+	Dwarf_Die type;           /* the type, through typedefs */
+};
+void go_dwarf_find(Dwarf *dw, struct go_dwarf_want *w, size_t n);
+/* A member of a found item by dotted path ("active.alloc_bytes"; "" for
+ * the item itself).  scalar: only a value of 1 to 8 bytes, read through
+ * a one-`value` wrapper struct (atomic.Uint32 and kin); else any member
+ * (an array, a struct).  False when absent. */
+bool go_dwarf_member(const struct go_dwarf_want *w, const char *path, bool scalar,
+		     struct go_field *f);
+
 /* The address of a top-level variable (DW_OP_addr location), or 0. */
 uint64_t go_var_addr(Dwarf *dw, const char *name);
 

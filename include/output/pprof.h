@@ -30,6 +30,8 @@ void pprof_add_sample_type(struct pprof *p, const char *type, const char *unit);
 void pprof_set_period(struct pprof *p, const char *type, const char *unit, int64_t period);
 void pprof_set_time(struct pprof *p, int64_t time_ns, int64_t duration_ns);
 void pprof_add_comment(struct pprof *p, const char *text);
+/* The sample type readers show by default (default_sample_type). */
+void pprof_set_default_type(struct pprof *p, const char *type);
 
 /* values: one per sample type added so far. */
 void pprof_add_sample(struct pprof *p, const struct stack_frame *frames, size_t n,

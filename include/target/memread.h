@@ -17,6 +17,9 @@
 /* True when all n bytes at addr were read into out. */
 bool mem_read(pid_t pid, uint64_t addr, void *out, size_t n);
 bool mem_read_u64(pid_t pid, uint64_t addr, uint64_t *out);
+/* As much of the n bytes at addr as can be read from the start: the
+ * count (0 when the first byte cannot be). */
+size_t mem_read_prefix(pid_t pid, uint64_t addr, void *out, size_t n);
 
 /* One piece of a batched read. */
 struct mem_piece {

@@ -410,7 +410,7 @@ int cmd_top(const struct subcommand *self, int argc, char **argv)
 	a.s.on_interval = on_interval;
 	a.s.interval_arg = &t;
 	/* No file:line on the screen: not worth looking up. */
-	t.sym = (struct symbolizer){ NULL, a.c.inlines, false };
+	t.sym = (struct symbolizer){ .inlines = a.c.inlines };
 	t.screen = screen_wanted();
 
 	signals_install();

@@ -146,7 +146,8 @@ static bool find_member(Dwarf_Die *st, const char *name, size_t nlen, Dwarf_Word
 /* A field by dotted path ("sched.sp") from the start of struct st.  A
  * member whose type is a struct that is nothing but its `value`
  * (atomic.Uint32 and its kin, 1.20+) is read through that value. */
-static bool resolve_field(Dwarf_Die *st, const char *path, Dwarf_Word st_size, struct go_field *f)
+static bool resolve_path(Dwarf_Die *st, const char *path, Dwarf_Word st_size, bool scalar,
+			 struct go_field *f)
 {
 	Dwarf_Die cur = *st, type;
 	Dwarf_Word off = 0, o, size;
@@ -163,6 +164,13 @@ static bool resolve_field(Dwarf_Die *st, const char *path, Dwarf_Word st_size, s
 	}
 	if (!strip_type(&cur) || !type_size(&cur, &size))
 		return false;
+	if (!scalar) {
+		if (off > st_size || size > st_size - off)
+			return false;
+		f->off = (uint32_t)off;
+		f->size = (uint32_t)size;
+		return true;
+	}
 	if (dwarf_tag(&cur) == DW_TAG_structure_type) {
 		Dwarf_Die inner;
 		Dwarf_Word inner_size;
@@ -176,6 +184,11 @@ static bool resolve_field(Dwarf_Die *st, const char *path, Dwarf_Word st_size, s
 	f->off = (uint32_t)off;
 	f->size = (uint32_t)size;
 	return true;
+}
+
+static bool resolve_field(Dwarf_Die *st, const char *path, Dwarf_Word st_size, struct go_field *f)
+{
+	return resolve_path(st, path, st_size, true, f);
 }
 
 /* A global's address: Go writes DW_OP_addr as a DW_FORM_block1, which
@@ -376,6 +389,60 @@ uint64_t go_var_addr(Dwarf *dw, const char *name)
 	if (dw && name)
 		each_top_die(dw, var_visit, &vf);
 	return vf.addr;
+}
+
+/* --- items asked for by name ------------------------------------------ */
+
+struct want_pass {
+	struct go_dwarf_want *w;
+	size_t n, left;
+};
+
+static bool want_visit(Dwarf_Die *die, int tag, void *arg)
+{
+	struct want_pass *wp = arg;
+	const char *name = dwarf_diename(die);
+	if (!name)
+		return false;
+	for (size_t i = 0; i < wp->n; i++) {
+		struct go_dwarf_want *w = &wp->w[i];
+		Dwarf_Word size;
+		if (w->found || strcmp(name, w->name) != 0)
+			continue;
+		if (w->is_type) {
+			if (tag != DW_TAG_structure_type || !die_udata(die, DW_AT_byte_size, &size) ||
+			    size > (1u << 20))
+				return false;
+			w->type = *die;
+		} else {
+			if (tag != DW_TAG_variable || !die_addr(die, &w->addr) || w->addr == 0 ||
+			    !die_type(die, &w->type) || !strip_type(&w->type) ||
+			    !type_size(&w->type, &size) || size > (1u << 20))
+				return false;
+		}
+		w->size = size;
+		w->found = true;
+		return --wp->left == 0;
+	}
+	return false;
+}
+
+void go_dwarf_find(Dwarf *dw, struct go_dwarf_want *w, size_t n)
+{
+	struct want_pass wp = { w, n, n };
+	for (size_t i = 0; i < n; i++)
+		w[i].found = false;
+	if (dw && n)
+		each_top_die(dw, want_visit, &wp);
+}
+
+bool go_dwarf_member(const struct go_dwarf_want *w, const char *path, bool scalar,
+		     struct go_field *f)
+{
+	if (!w->found)
+		return false;
+	Dwarf_Die t = w->type;
+	return resolve_path(&t, path, w->size, scalar, f);
 }
 
 /* --- code address -> unit ----------------------------------------------- */

@@ -26,6 +26,7 @@ struct pprof {
 	ValueType period_type;
 	int64_t period;
 	int64_t time_ns, duration_ns;
+	int64_t default_type;     /* string index, 0: unset */
 	int64_t *comments;
 	size_t ncomments, comments_cap;
 
@@ -75,6 +76,11 @@ void pprof_set_time(struct pprof *p, int64_t time_ns, int64_t duration_ns)
 {
 	p->time_ns = time_ns;
 	p->duration_ns = duration_ns;
+}
+
+void pprof_set_default_type(struct pprof *p, const char *type)
+{
+	p->default_type = str(p, type);
 }
 
 void pprof_add_comment(struct pprof *p, const char *text)
@@ -268,6 +274,7 @@ int pprof_write(struct pprof *p, FILE *f)
 	prof.duration_nanos = p->duration_ns;
 	prof.period_type = &p->period_type;
 	prof.period = p->period;
+	prof.default_sample_type = p->default_type;
 	prof.n_comment = p->ncomments;
 	prof.comment = p->comments;
 

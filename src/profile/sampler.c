@@ -308,7 +308,7 @@ static void lock_names_open(struct sampler *s)
 	s->sc = NULL;
 	if (s->o->mode != MODE_WALL)
 		return;
-	s->sym = (struct symbolizer){ s->rec->ms, true, false };
+	s->sym = (struct symbolizer){ .ms = s->rec->ms, .inlines = true };
 	s->sc = symcache_new(symbolize_resolve, &s->sym);
 }
 

@@ -344,7 +344,7 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 		}
 	}
 	unwinder_free(u);
-	s->sym = (struct symbolizer){ s->ms, o->inlines, o->lines };
+	s->sym = (struct symbolizer){ .ms = s->ms, .inlines = o->inlines, .lines = o->lines };
 	s->sc = symcache_new(symbolize_resolve, &s->sym);
 out:
 	for (size_t i = 0; i < s->n && caps; i++)

@@ -34,6 +34,15 @@ bool mem_read_u64(pid_t pid, uint64_t addr, uint64_t *out)
 	return mem_read(pid, addr, out, sizeof(*out));
 }
 
+size_t mem_read_prefix(pid_t pid, uint64_t addr, void *out, size_t n)
+{
+	if (n == 0 || n > SSIZE_MAX)
+		return 0;
+	struct iovec local = { out, n }, remote = { (void *)(uintptr_t)addr, n };
+	ssize_t got = readv_counted(pid, &local, 1, &remote, 1);
+	return got > 0 ? (size_t)got : 0;
+}
+
 /* The kernel copies the remote pieces in order and stops at the first
  * byte it cannot read, returning what it copied (or -1 when that was
  * nothing).  So after a short count the pieces wholly inside it were read,
