@@ -4,7 +4,7 @@
 # directly.  Works with or without the bash-completion package.
 # tests/check-docs.sh compares the options here with `ptprof --list-options`.
 
-_ptprof_subcommands='record dump top report help'
+_ptprof_subcommands='record dump top heap allocs mutex block report help'
 _ptprof_global_opts='--help --version'
 _ptprof_record_opts='-p --pid -t --tid -d --duration -r --rate -F --freq
 	-m --mode -o --output -f --format --threads
@@ -18,6 +18,8 @@ _ptprof_top_opts='-p --pid -t --tid -r --rate -m --mode -d --duration
 	--interval --top
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help --'
+_ptprof_goprof_opts='-p --pid -o --output -f --format --top --watch -d --duration
+	-q --quiet -v --verbose -h --help'
 _ptprof_report_opts='-f --format -o --output --top --threads -q --quiet -h --help'
 
 # COMPREPLY = the output of compgen ARGS..., one candidate per line.
@@ -131,6 +133,19 @@ _ptprof()
 		done
 		;;
 	dump) ;;
+	heap | allocs | mutex | block)
+		case $prev in
+		-p | --pid) _ptprof_pids "$cur" ;;
+		-f | --format) _ptprof_compgen -W 'pprof text' -- "$cur" ;;
+		-o | --output)
+			compopt -o filenames 2>/dev/null
+			_ptprof_compgen -f -- "$cur"
+			;;
+		--top | --watch | -d | --duration) ;;
+		*) [[ $cur == -* ]] && _ptprof_compgen -W "$_ptprof_goprof_opts" -- "$cur" ;;
+		esac
+		return
+		;;
 	report)
 		case $prev in
 		-f | --format)

@@ -69,12 +69,13 @@ function __ptprof_record_command
     __fish_complete_subcommand --commandline $words (commandline -ct)
 end
 
-set -l subcommands record dump top report help
+set -l subcommands record dump top heap allocs mutex block report help
 set -l no_subcommand "not __fish_seen_subcommand_from $subcommands"
 set -l in_record "__ptprof_using record; and not __ptprof_after_dashdash"
 set -l in_dump "__ptprof_using dump"
 set -l in_top "__ptprof_using top; and not __ptprof_after_dashdash"
 set -l in_report "__ptprof_using report"
+set -l in_goprof "__ptprof_using heap; or __ptprof_using allocs; or __ptprof_using mutex; or __ptprof_using block"
 
 # No file names unless an option asks for one.
 complete -c ptprof -f
@@ -83,16 +84,20 @@ complete -c ptprof -f
 complete -c ptprof -n $no_subcommand -a record -d 'Sample stacks over time into a CPU or wall-clock profile'
 complete -c ptprof -n $no_subcommand -a dump -d 'Print the stack of every thread of a running process'
 complete -c ptprof -n $no_subcommand -a top -d 'A live view of the hottest functions and thread states'
+complete -c ptprof -n $no_subcommand -a heap -d 'A Go program\'s heap profile, read from outside'
+complete -c ptprof -n $no_subcommand -a allocs -d 'A Go program\'s allocations since it started'
+complete -c ptprof -n $no_subcommand -a mutex -d 'A Go program\'s mutex contention profile'
+complete -c ptprof -n $no_subcommand -a block -d 'A Go program\'s blocking profile'
 complete -c ptprof -n $no_subcommand -a report -d 'Read a pprof profile: top functions, or convert it'
 complete -c ptprof -n $no_subcommand -a help -d 'Print the help of a subcommand'
 complete -c ptprof -n $no_subcommand -l help -d 'Print the subcommands'
 complete -c ptprof -n $no_subcommand -l version -d 'Print the version'
 
 # help SUBCOMMAND
-complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top report" -a record -d 'Sample stacks over time into a CPU or wall-clock profile'
-complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top report" -a dump -d 'Print the stack of every thread of a running process'
-complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top report" -a top -d 'A live view of the hottest functions and thread states'
-complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top report" -a report -d 'Read a pprof profile: top functions, or convert it'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report" -a record -d 'Sample stacks over time into a CPU or wall-clock profile'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report" -a dump -d 'Print the stack of every thread of a running process'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report" -a top -d 'A live view of the hottest functions and thread states'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report" -a report -d 'Read a pprof profile: top functions, or convert it'
 
 # record
 complete -c ptprof -n $in_record -s p -l pid -x -a '(__ptprof_pids)' -d 'The process to record'
@@ -150,6 +155,16 @@ complete -c ptprof -n $in_top -s q -l quiet -d 'No summary on stderr'
 complete -c ptprof -n $in_top -s v -l verbose -d 'Say why threads or frames were skipped'
 complete -c ptprof -n $in_top -s h -l help -d 'Print the options of top'
 
+# heap, allocs, mutex, block
+complete -c ptprof -n $in_goprof -s p -l pid -x -a '(__ptprof_pids)' -d 'The Go program to read (required)'
+complete -c ptprof -n $in_goprof -s o -l output -r -F -d 'Where to write (- for stdout)'
+complete -c ptprof -n $in_goprof -s f -l format -x -a 'pprof text' -d 'pprof (default) or text'
+complete -c ptprof -n $in_goprof -l top -x -d 'Text: how many functions (default 20, 0 for all)'
+complete -c ptprof -n $in_goprof -l watch -x -d 'Heap: a line per INTERVAL, then growth per minute'
+complete -c ptprof -n $in_goprof -s d -l duration -x -d 'With --watch: stop after TIME'
+complete -c ptprof -n $in_goprof -s q -l quiet -d 'Nothing on stderr but errors'
+complete -c ptprof -n $in_goprof -s v -l verbose -d 'Say how the records were read'
+complete -c ptprof -n $in_goprof -s h -l help -d 'Print the options'
 # report FILE
 complete -c ptprof -n $in_report -F
 complete -c ptprof -n $in_report -s f -l format -x -a 'text folded flamegraph speedscope' -d 'What to print'
