@@ -73,3 +73,6 @@ echo "== ptprof dump -p $gopid -g    (a Go service: its goroutines, grouped like
 echo
 echo "== ptprof record -p $gopid -d 3 -o demo-go.svg    (a Go flame graph: open demo-go.svg)"
 "$PTPROF" record -p "$gopid" -d 3 -o demo-go.svg
+echo
+echo "== ptprof heap -p $gopid -f text --top 6    (its heap profile, as runtime/pprof would write it; no port, no restart)"
+"$PTPROF" heap -p "$gopid" -f text --top 6

@@ -284,11 +284,6 @@ static int watch(const struct goprof_args *a, struct goprof_src *src, struct sym
 	int ret = 0;
 
 	signals_install();
-	printf("Watching the Go heap of process %d \"%s\" every %.3g s%s\n", (int)a->pid, comm,
-	       (double)a->watch_ns / 1e9, a->duration_ns ? "" : " (Ctrl-C to stop)");
-	printf("%-8s %12s %12s %10s %12s  %s\n", "time", "inuse_space", "inuse_objs",
-	       "goroutines", "rss", "top in-use function");
-	fflush(stdout);
 	for (uint64_t tick = 0;; tick++) {
 		uint64_t due = t0 + tick * a->watch_ns;
 		if (a->duration_ns && due - t0 > a->duration_ns)
@@ -301,6 +296,13 @@ static int watch(const struct goprof_args *a, struct goprof_src *src, struct sym
 			pt_error("%s: %s", a->sub, why);
 			ret = EXIT_FAILED;
 			break;
+		}
+		if (n == 0) {
+			printf("Watching the Go heap of process %d \"%s\" every %.3g s%s\n",
+			       (int)a->pid, comm, (double)a->watch_ns / 1e9,
+			       a->duration_ns ? "" : " (Ctrl-C to stop)");
+			printf("%-8s %12s %12s %10s %12s  %s\n", "time", "inuse_space", "inuse_objs",
+			       "goroutines", "rss", "top in-use function");
 		}
 		XGROW(r, cap, n + 1);
 		struct reading *x = &r[n++];
@@ -327,9 +329,11 @@ static int watch(const struct goprof_args *a, struct goprof_src *src, struct sym
 		goprof_free(last);
 		*last = p;
 	}
-	printf("\n");
-	print_growth(stdout, r, n);
-	fflush(stdout);
+	if (n) {
+		printf("\n");
+		print_growth(stdout, r, n);
+		fflush(stdout);
+	}
 	free(r);
 	signals_finish();
 	return ret;

@@ -1,8 +1,9 @@
 // goworkload: a small Go service for `make demo` and the README: a pool
 // of workers that encode, hash and sort orders (CPU), a batcher parked on
 // a channel, sessions waiting on a mutex a janitor holds, and idle
-// connections in select - what a goroutine dump and a CPU profile of a
-// real Go service look like.
+// connections in select, and a cache of recent orders that keeps memory
+// - what a goroutine dump, a CPU profile and a heap profile of a real Go
+// service look like.
 //
 // It prints "ready" once every goroutine is started, and exits when its
 // standard input ends.
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -43,6 +45,37 @@ func (m *sessionManager) touch(id int) {
 	m.mu.Lock()
 	m.sessions[id] = time.Now()
 	m.mu.Unlock()
+}
+
+// orderCache keeps the last encoded orders: the memory a heap profile
+// finds in main.(*orderCache).put.
+type orderCache struct {
+	mu   sync.Mutex
+	ring [][]byte
+	next int
+}
+
+//go:noinline
+func (c *orderCache) put(b []byte) {
+	kept := make([]byte, len(b))
+	copy(kept, b)
+	c.mu.Lock()
+	c.ring[c.next] = kept
+	c.next = (c.next + 1) % len(c.ring)
+	c.mu.Unlock()
+}
+
+var recent = &orderCache{ring: make([][]byte, 50000)}
+
+// heapProfile writes its own heap profile (on -heapprofile).  A service
+// that serves /debug/pprof links the runtime's profile readers; this one
+// links them the same way, so its runtime records allocations (in a
+// program that never uses them the linker switches memory profiling off).
+func heapProfile() {
+	if len(os.Args) > 1 && os.Args[1] == "-heapprofile" {
+		pprof.WriteHeapProfile(os.Stdout)
+		os.Exit(0)
+	}
 }
 
 //go:noinline
@@ -77,7 +110,11 @@ func worker(id int, out chan<- [32]byte) {
 		rank(orders)
 		var last [32]byte
 		for i := range orders {
-			last = checksum(encode(&orders[i]))
+			b := encode(&orders[i])
+			if i%8 == 0 {
+				recent.put(b)
+			}
+			last = checksum(b)
 		}
 		select {
 		case out <- last:
@@ -104,6 +141,7 @@ func idleConn(id int, wake <-chan struct{}) {
 }
 
 func main() {
+	heapProfile()
 	m := &sessionManager{sessions: map[int]time.Time{}}
 	var started sync.WaitGroup
 	started.Add(1)
