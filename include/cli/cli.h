@@ -37,6 +37,8 @@ enum opt_id {
 	OPT_INTERVAL,
 	OPT_SYSTEM,
 	OPT_OS_THREADS,
+	OPT_SAMPLE_INDEX = 400,
+	OPT_DIFF_BASE,
 };
 
 struct cli_option {
