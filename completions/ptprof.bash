@@ -20,7 +20,11 @@ _ptprof_top_opts='-p --pid -t --tid -r --rate -m --mode -d --duration
 	-q --quiet -v --verbose -h --help --'
 _ptprof_goprof_opts='-p --pid -o --output -f --format --top --watch -d --duration
 	-q --quiet -v --verbose -h --help'
-_ptprof_report_opts='-f --format -o --output --top --threads -q --quiet -h --help'
+_ptprof_report_opts='-f --format -o --output --top --threads --sample-index --diff-base
+	-q --quiet -h --help'
+# Sample types of Go's profiles and of CPU profiles, for --sample-index.
+_ptprof_sample_types='alloc_objects alloc_space inuse_objects inuse_space contentions delay
+	samples cpu'
 
 # COMPREPLY = the output of compgen ARGS..., one candidate per line.
 _ptprof_compgen()
@@ -151,9 +155,12 @@ _ptprof()
 		-f | --format)
 			_ptprof_compgen -W 'text folded flamegraph speedscope' -- "$cur"
 			;;
-		-o | --output)
+		-o | --output | --diff-base)
 			compopt -o filenames 2>/dev/null
 			_ptprof_compgen -f -- "$cur"
+			;;
+		--sample-index)
+			_ptprof_compgen -W "$_ptprof_sample_types" -- "$cur"
 			;;
 		--top) ;;
 		*)

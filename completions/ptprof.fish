@@ -171,5 +171,7 @@ complete -c ptprof -n $in_report -s f -l format -x -a 'text folded flamegraph sp
 complete -c ptprof -n $in_report -s o -l output -r -F -d 'Write to FILE instead of stdout'
 complete -c ptprof -n $in_report -l top -x -d 'How many functions (default 20, 0 for all)'
 complete -c ptprof -n $in_report -l threads -d 'Folded/flamegraph: a root frame per thread'
+complete -c ptprof -n $in_report -l sample-index -x -a 'alloc_objects alloc_space inuse_objects inuse_space contentions delay samples cpu' -d 'Which sample type (a name, or its number from 0)'
+complete -c ptprof -n $in_report -l diff-base -r -F -d 'Compare with this older profile, function by function'
 complete -c ptprof -n $in_report -s q -l quiet -d 'Nothing on stderr but errors'
 complete -c ptprof -n $in_report -s h -l help -d 'Print the options of report'

@@ -116,3 +116,7 @@ GO_TARGETS += go-gostates
 GO_TARGETS += go-gocpu go-gocpu-sw go-gocpu-cgo
 GO_TARGETS += go-gorout go-gorout-sw
 GO_TARGETS += go-gomany
+
+# heapwrite: a heap profile written by Go itself (every allocation
+# recorded), for report --sample-index against go tool pprof.
+GO_TARGETS += go-heapwrite

@@ -38,6 +38,8 @@ enum opt_id {
 	OPT_SYSTEM,
 	OPT_OS_THREADS,
 	OPT_WATCH,
+	OPT_SAMPLE_INDEX = 400,
+	OPT_DIFF_BASE,
 };
 
 struct cli_option {

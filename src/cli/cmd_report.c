@@ -1,8 +1,9 @@
 /* cmd_report.c - `ptprof report FILE`: any pprof profile as its top
- * functions, or converted to folded stacks, a flame graph or speedscope.
+ * functions, or converted to folded stacks, a flame graph or speedscope;
+ * with --diff-base OLD, FILE compared with OLD function by function.
  *
- * The file is read whole (at most PPROF_READ_MAX bytes) before anything is
- * written, so a bad file fails with one line on stderr and no output.
+ * Files are read whole (at most PPROF_READ_MAX bytes each) before anything
+ * is written, so a bad file fails with one line on stderr and no output.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "output/diff_text.h"
 #include "output/flamegraph.h"
 #include "output/pprof_read.h"
 #include "output/speedscope.h"
@@ -29,6 +31,10 @@ const struct cli_option report_options[] = {
 	{ OPT_TOP, "top", 0, "N", NULL, "text: how many functions (default 20; 0 for all)" },
 	{ OPT_THREADS, "threads", 0, NULL, NULL,
 	  "folded/flamegraph: a root frame per thread, from the thread labels" },
+	{ OPT_SAMPLE_INDEX, "sample-index", 0, "NAME", NULL,
+	  "which sample type: its name (inuse_space, alloc_objects, ...) or number from 0" },
+	{ OPT_DIFF_BASE, "diff-base", 0, "OLD", NULL,
+	  "text: FILE compared with the older profile OLD, functions ranked by change" },
 	{ OPT_QUIET, "quiet", 'q', NULL, NULL, "nothing on stderr but errors" },
 	{ OPT_HELP, "help", 'h', NULL, NULL, "show this help" },
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },
@@ -44,6 +50,8 @@ struct report_args {
 	size_t top;
 	bool top_set;
 	bool threads;
+	const char *sample_index; /* NULL: the profile's default */
+	const char *diff_base;    /* OLD; NULL: no comparison */
 };
 
 static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
@@ -72,6 +80,17 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 		return 0;
 	case OPT_THREADS:
 		a->threads = true;
+		return 0;
+	case OPT_SAMPLE_INDEX:
+		if (!*arg)
+			return pt_usage_error("report: --sample-index needs a sample type's name "
+					      "(inuse_space, cpu, ...) or number");
+		a->sample_index = arg;
+		return 0;
+	case OPT_DIFF_BASE:
+		if (!*arg)
+			return pt_usage_error("report: --diff-base needs the older profile's file");
+		a->diff_base = arg;
 		return 0;
 	case OPT_QUIET:
 		pt_verbosity = 0;
@@ -220,13 +239,75 @@ out:
 	return ret;
 }
 
+/* path's profile into *s, with the sample type sample_index names (NULL:
+ * the profile's default), its name into *type.  0, or EXIT_FAILED after
+ * saying why. */
+static int load(const char *path, const char *name, const char *sample_index,
+		struct stacks *s, const char **type)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	char err[512];
+	int ret = read_input(path, name, &buf, &len);
+
+	if (ret)
+		return ret;
+	if (pprof_read_sample(buf, len, sample_index, s, type, err, sizeof(err)) < 0) {
+		pt_error("report: %s: %s", name, err);
+		ret = EXIT_FAILED;
+	}
+	free(buf);  /* the stacks own copies of everything */
+	return ret;
+}
+
+/* --diff-base: both profiles read with the same sample type, then one
+ * text table.  Without --sample-index that is the type NEW shows by
+ * default, found by name in OLD: two profiles of one program may not
+ * name the same default. */
+static int report_diff(const struct report_args *a, const char *path)
+{
+	const char *old_name = strcmp(a->diff_base, "-") ? a->diff_base : "standard input";
+	const char *new_name = strcmp(path, "-") ? path : "standard input";
+	struct stacks before = { 0 }, after = { 0 };
+	struct diff_side sb = { old_name, NULL, &before }, sa = { new_name, NULL, &after };
+	struct outfile out;
+	int ret;
+
+	ret = load(path, new_name, a->sample_index, &after, &sa.type);
+	if (ret)
+		goto out;
+	ret = load(a->diff_base, old_name, a->sample_index ? a->sample_index : sa.type,
+		   &before, &sb.type);
+	if (ret)
+		goto out_after;
+	/* Values are subtracted: they must count the same thing. */
+	if (strcmp(before.unit, after.unit) != 0) {
+		pt_error("report: %s counts %s in %s, %s counts %s in %s: one cannot be "
+			 "subtracted from the other (--sample-index picks the type)", old_name, sb.type,
+			 *before.unit ? before.unit : "no unit", new_name, sa.type,
+			 *after.unit ? after.unit : "no unit");
+		ret = EXIT_FAILED;
+		goto out_before;
+	}
+	ret = outfile_open(&out, a->output);
+	if (ret)
+		goto out_before;
+	diff_text_write(out.f, &sb, &sa, a->top);
+	ret = outfile_commit(&out);
+	if (!ret && a->output && strcmp(a->output, "-"))
+		pt_info("wrote %s", a->output);
+out_before:
+	stacks_free(&before);
+out_after:
+	stacks_free(&after);
+out:
+	return ret;
+}
+
 int cmd_report(const struct subcommand *self, int argc, char **argv)
 {
 	struct report_args a = { .format = RF_TEXT, .top = 20 };
 	struct stacks s = { 0 };
-	unsigned char *buf = NULL;
-	size_t len = 0;
-	char err[512];
 	int first, ret;
 
 	ret = cli_parse(self, argc, argv, on_option, &a, &first);
@@ -251,21 +332,25 @@ int cmd_report(const struct subcommand *self, int argc, char **argv)
 		goto out;
 	}
 	const char *path = argv[first];
+	if (a.diff_base) {
+		if (a.format != RF_TEXT) {
+			ret = pt_usage_error("report: --diff-base prints a text table, not %s",
+					     format_names[a.format]);
+			goto out;
+		}
+		if (strcmp(a.diff_base, "-") == 0 && strcmp(path, "-") == 0) {
+			ret = pt_usage_error("report: standard input can be OLD or FILE, not both");
+			goto out;
+		}
+		ret = report_diff(&a, path);
+		goto out;
+	}
 	const char *name = strcmp(path, "-") ? path : "standard input";
-	ret = read_input(path, name, &buf, &len);
+	ret = load(path, name, a.sample_index, &s, NULL);
 	if (ret)
 		goto out;
-	if (pprof_read(buf, len, &s, err, sizeof(err)) < 0) {
-		pt_error("report: %s: %s", name, err);
-		ret = EXIT_FAILED;
-		goto out_buf;
-	}
-	free(buf);  /* the stacks own copies of everything */
-	buf = NULL;
 	ret = write_output(&a, name, &s);
 	stacks_free(&s);
-out_buf:
-	free(buf);
 out:
 	return ret < 0 ? 0 : ret;
 }

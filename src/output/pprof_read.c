@@ -18,9 +18,9 @@
  * Conversion: pprof samples list locations leaf first, and a location's
  * lines innermost first (line[0] inlined into line[1] ...); stacks are
  * root first, so both are walked backwards.  Each location is converted
- * once; samples only concatenate.  Samples whose chosen value is zero or
- * negative (diff profiles) are left out: a report of shares has no use for
- * them.
+ * once; samples only concatenate.  The values of one sample type are read
+ * (pprof_read_sample says which); samples whose value is zero or negative
+ * (diff profiles) are left out: a report of shares has no use for them.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -32,6 +32,7 @@
 
 #include "output/pprof_read.h"
 #include "profile.pb-c.h"
+#include "util/numparse.h"
 #include "util/xalloc.h"
 
 typedef Perftools__Profiles__Profile Profile;
@@ -313,7 +314,9 @@ struct reader {
 	uint32_t *loc_frames;      /* every location's frames, root first */
 	size_t *loc_start;         /* location i: loc_frames[loc_start[i] .. loc_start[i + 1]) */
 	uint64_t *loc_folded;      /* location i: bytes of its names in folded text */
+	const char *want;          /* the sample type asked for; NULL: the default */
 	size_t vi;                 /* the value index shown */
+	const char *type;          /* its name, interned in out */
 };
 
 static const char *str_at(const struct reader *r, int64_t i)
@@ -389,19 +392,73 @@ static int check_strings(struct reader *r)
 	return 0;
 }
 
-/* The value go tool pprof shows by default: the default sample type when
- * the profile names one that exists, else the last. */
+/* The names of the profile's sample types, ", " between them, into buf;
+ * cut with "..." when they do not fit (a hostile file may have many). */
+static void type_list(const struct reader *r, char *buf, size_t size)
+{
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < r->p->n_sample_type; i++) {
+		const char *t = str_at(r, r->p->sample_type[i]->type);
+		int w = snprintf(buf + n, size - n, "%s%s", i ? ", " : "", *t ? t : "?");
+		if (w < 0 || (size_t)w + 8 >= size - n) {  /* room kept for ", ..." */
+			snprintf(buf + n, size - n, "%s...", i ? ", " : "");
+			return;
+		}
+		n += (size_t)w;
+	}
+}
+
+/* Index of the sample type named want, as go tool pprof's -sample_index
+ * finds it ("inuse_space" also names a type "space"), or -1. */
+static int64_t type_by_name(const struct reader *r, const char *want)
+{
+	const char *no_inuse = strncmp(want, "inuse_", 6) == 0 ? want + 6 : want;
+	for (size_t i = 0; i < r->p->n_sample_type; i++) {
+		const char *t = str_at(r, r->p->sample_type[i]->type);
+		if (strcmp(t, want) == 0 || strcmp(t, no_inuse) == 0)
+			return (int64_t)i;
+	}
+	return -1;
+}
+
+/* The value shown: the type asked for, by number or name; else the one
+ * go tool pprof shows by default: the default sample type when the
+ * profile names one that exists, else the last. */
 static int choose_value(struct reader *r)
 {
 	const Profile *p = r->p;
+	char types[384];
+	uint64_t number;
+	int64_t i;
+
 	if (!p->n_sample_type)
 		return fail(r->err, r->errlen, "not a valid pprof profile (no sample types)");
 	r->vi = p->n_sample_type - 1;
+	if (r->want && *r->want) {
+		if (parse_uint(r->want, 0, UINT64_MAX, &number) == 0) {
+			if (number < p->n_sample_type) {
+				r->vi = (size_t)number;
+				return 0;
+			}
+			type_list(r, types, sizeof(types));
+			return fail(r->err, r->errlen, "no sample type %" PRIu64 " in this profile "
+				    "(it has 0..%zu: %s)", number, p->n_sample_type - 1, types);
+		}
+		i = type_by_name(r, r->want);
+		if (i < 0) {
+			type_list(r, types, sizeof(types));
+			return fail(r->err, r->errlen, "no sample type '%s' in this profile (it has "
+				    "%s)", r->want, types);
+		}
+		r->vi = (size_t)i;
+		return 0;
+	}
 	if (p->default_sample_type) {
-		const char *want = str_at(r, p->default_sample_type);
-		for (size_t i = 0; i < p->n_sample_type; i++)
-			if (strcmp(str_at(r, p->sample_type[i]->type), want) == 0) {
-				r->vi = i;
+		const char *dflt = str_at(r, p->default_sample_type);
+		for (size_t k = 0; k < p->n_sample_type; k++)
+			if (strcmp(str_at(r, p->sample_type[k]->type), dflt) == 0) {
+				r->vi = k;
 				break;
 			}
 	}
@@ -735,6 +792,7 @@ static void read_header(struct reader *r)
 	const ValueType *vt = r->p->sample_type[r->vi];
 	const char *type = str_at(r, vt->type);
 	char *title;
+	r->type = stacks_str(r->out, type);
 	r->out->unit = stacks_str(r->out, str_at(r, vt->unit));
 	r->out->ns_per_unit = ns_per(r, r->out->unit);
 	double secs = (double)r->p->duration_nanos / 1e9;
@@ -761,6 +819,12 @@ static int convert(struct reader *r)
 
 int pprof_read(const unsigned char *buf, size_t len, struct stacks *out, char *err,
 	       size_t errlen)
+{
+	return pprof_read_sample(buf, len, NULL, out, NULL, err, errlen);
+}
+
+int pprof_read_sample(const unsigned char *buf, size_t len, const char *sample_index,
+		      struct stacks *out, const char **type, char *err, size_t errlen)
 {
 	unsigned char *inflated = NULL;
 	const unsigned char *plain = buf;
@@ -806,8 +870,11 @@ int pprof_read(const unsigned char *buf, size_t len, struct stacks *out, char *e
 	r.err = err;
 	r.errlen = errlen;
 	r.plain_len = plain_len;
+	r.want = sample_index;
 	if (convert(&r) < 0)
 		goto out;
+	if (type)
+		*type = r.type;
 	ret = 0;
 out:
 	free(r.loc_folded);

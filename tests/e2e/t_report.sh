@@ -1,7 +1,9 @@
 # tests/e2e/t_report.sh - `ptprof report`: pprof files read back.
 #
-# A Go runtime/pprof CPU profile and ptprof's own recordings are reported
-# and compared with `go tool pprof` reading the same file; the hand-made
+# A Go runtime/pprof CPU profile and heap profile and ptprof's own
+# recordings are reported and compared with `go tool pprof` reading the
+# same file; profiles written by tests/mkpprof.py from descriptions are
+# read by sample type and compared (--diff-base); the hand-made
 # hostile inputs of tests/fuzz/seeds.py (bad indices, truncated gzip, a
 # gzip bomb ...) must each fail with one line on stderr, exit status 2 and
 # nothing on stdout.
@@ -286,6 +288,427 @@ EOF
 	compare_with_go_top "$T/r.pb.gz" "$T/out"
 }
 
+# ================================================ sample types and diffs
+# Profiles written by tests/mkpprof.py from descriptions; what report must
+# print is computed here from the same descriptions (diff_expect), never
+# taken from ptprof's output.
+
+# mkpprof NAME: $T/NAME.txt (a description) into $T/NAME.pb.gz.
+mkpprof() {
+	python3 tests/mkpprof.py "$T/$1.txt" "$T/$1.pb.gz" 2>"$T/mkpprof.err" ||
+		{ show_file "mkpprof.py" "$T/mkpprof.err"; fail "tests/mkpprof.py $1 failed"; }
+}
+
+# Two heap-like profiles of one program.  OLD names no default type (its
+# default is the last, inuse_space); NEW names alloc_space.  gone is only
+# in OLD, fresh only in NEW; main is never innermost; loop recurses.
+write_heap_pair() {
+	cat >"$T/old.txt" <<'DESC'
+types alloc_objects/count alloc_space/bytes inuse_objects/count inuse_space/bytes
+main;work;parse 10 10240 4 4096
+main;work;parse 1 1024 1 1024
+main;work;render 5 5120 5 5120
+main;work 2 2048 1 1024
+main;gone 8 1048576 2 262144
+main;steady 3 3000 3 3000
+main;loop;loop;spin 6 600 6 600
+DESC
+	cat >"$T/new.txt" <<'DESC'
+types alloc_objects/count alloc_space/bytes inuse_objects/count inuse_space/bytes
+default alloc_space
+main;work;parse 4 4096 4 4096
+main;work;render 20 20480 6 6144
+main;work 2 2048 1 1024
+main;fresh 7 3145728 7 3145728
+main;steady 3 3000 3 3000
+main;loop;loop;spin 9 900 1 100
+main;loop 0 0 0 0
+DESC
+	mkpprof old
+	mkpprof new
+}
+
+# diff_expect OLD NEW INDEX TOP: what `report --diff-base` must say for
+# the descriptions $T/OLD.txt and $T/NEW.txt with --sample-index INDEX
+# ("" for none) and --top TOP, one fact a line:
+#   type NAME UNIT | total BEFORE AFTER DELTA PCT
+#   flat|cum FUNC BEFORE AFTER DELTA PCT | more flat|cum N
+# The rules: the type is INDEX (a name or a number) in both, else NEW's
+# default type (its last when it names none) looked up by name in OLD;
+# flat is the value of the samples where the function is innermost, cum
+# of those where it is anywhere (once per sample); rows by |delta|, then
+# name; flat rows only for functions with a flat value on either side;
+# delta% = 100 * delta / OLD's total, one decimal.  Counts print as
+# integers; bytes as go tool pprof scales them (B, kB, MB ... of 1024,
+# "%.2f" without ".00"); nanoseconds as the text report does (s, ms, us,
+# ns; "%.2f" without trailing zeros).
+diff_expect() {
+	python3 - "$T/$1.txt" "$T/$2.txt" "$3" "$4" <<'PY'
+import sys
+
+def parse(path):
+    d = {"types": [], "default": None, "samples": []}
+    for line in open(path):
+        w = line.split()
+        if not w or w[0].startswith("#"):
+            continue
+        if w[0] == "types":
+            d["types"] = [tuple(t.split("/")) for t in w[1:]]
+        elif w[0] == "default":
+            d["default"] = w[1]
+        elif w[0] in ("period", "duration"):
+            pass
+        else:
+            d["samples"].append((w[0].split(";"), [int(v) for v in w[1:]]))
+    return d
+
+def pick(d, index):
+    names = [t for t, _ in d["types"]]
+    if index.isdigit():
+        return int(index)
+    for i, t in enumerate(names):
+        if t == index or t == index[len("inuse_"):] and index.startswith("inuse_"):
+            return i
+    sys.exit("no type %s" % index)
+
+def totals(d, i):
+    flat, cum = {}, {}
+    for stack, values in d["samples"]:
+        v = values[i]
+        if v <= 0:
+            continue
+        flat[stack[-1]] = flat.get(stack[-1], 0) + v
+        for f in set(stack):
+            cum[f] = cum.get(f, 0) + v
+            flat.setdefault(f, 0)
+    return flat, cum, sum(v[i] for _, v in d["samples"] if v[i] > 0)
+
+def fmt(v, unit, sign=0):
+    if v == 0:
+        return "0"
+    pre = "" if not sign else "-" if sign < 0 else "+"
+    if unit == "bytes":
+        units, f, i = ["B", "kB", "MB", "GB", "TB", "PB"], 1.0, 0
+        while i + 1 < len(units) and v / (f * 1024) >= 1.0:
+            f *= 1024
+            i += 1
+        s = "%.2f" % (v / f)
+        if s.endswith(".00"):
+            s = s[:-3]
+        return pre + s + units[i]
+    if unit == "nanoseconds":
+        scale = [(1e9, "s"), (1e6, "ms"), (1e3, "us"), (1, "ns")]
+        i = 0
+        while i + 1 < len(scale) and v < scale[i][0] * 0.999995:
+            i += 1
+        s = ("%.2f" % (v / scale[i][0])).rstrip("0").rstrip(".")
+        return pre + s + scale[i][1]
+    return pre + str(v)
+
+def pct(mag, sign, base):
+    if not base:
+        return "-"
+    if not sign:
+        return "0.0%"
+    return "%s%.1f%%" % ("-" if sign < 0 else "+", 100.0 * mag / base)
+
+old, new, index, top = parse(sys.argv[1]), parse(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+if index:
+    ni, oi = pick(new, index), pick(old, index)
+else:
+    names = [t for t, _ in new["types"]]
+    ni = names.index(new["default"]) if new["default"] in names else len(names) - 1
+    oi = pick(old, names[ni])
+unit = new["types"][ni][1]
+print("type", new["types"][ni][0], unit)
+of, oc, ot = totals(old, oi)
+nf, nc, nt = totals(new, ni)
+sign = (nt > ot) - (nt < ot)
+print("total", fmt(ot, unit), fmt(nt, unit), fmt(abs(nt - ot), unit, sign), pct(abs(nt - ot), sign, ot))
+for name, o, n in (("flat", of, nf), ("cum", oc, nc)):
+    funcs = [f for f in set(o) | set(n) if o.get(f, 0) or n.get(f, 0)]
+    funcs.sort(key=lambda f: (-abs(n.get(f, 0) - o.get(f, 0)), f))
+    for f in funcs[:top or len(funcs)]:
+        b, a = o.get(f, 0), n.get(f, 0)
+        s = (a > b) - (a < b)
+        print(name, f, fmt(b, unit), fmt(a, unit), fmt(abs(a - b), unit, s), pct(abs(a - b), s, ot))
+    if top and len(funcs) > top:
+        print("more", name, len(funcs) - top)
+PY
+}
+
+# diff_facts FILE: the same facts read from report --diff-base's output.
+diff_facts() {
+	awk '
+		/^Type: / { t = $2; sub(/,$/, "", t); print "type", t, $NF; next }
+		/^Total: / {
+			gsub(/[,()]/, "")
+			print "total", $3, $5, $7, (NF >= 8 ? $8 : "-"); next
+		}
+		/^Flat \(/ { sec = "flat"; next }
+		/^Cum \(/ { sec = "cum"; next }
+		/^\([0-9]+ more functions/ { print "more", sec, substr($1, 2); next }
+		sec != "" && NF == 5 && $1 != "before" { print sec, $5, $1, $2, $3, $4 }
+	' "$1"
+}
+
+# assert_diff OLD NEW INDEX TOP: report --diff-base says what the
+# descriptions say, fact for fact and in order.
+assert_diff() {
+	local args=(--top "$4" --diff-base "$T/$1.pb.gz")
+	[ -z "$3" ] || args=(--sample-index "$3" "${args[@]}")
+	report "${args[@]}" "$T/$2.pb.gz"
+	assert_rc 0
+	[ ! -s "$T/err" ] || fail "report --diff-base printed on stderr"
+	assert_eq "$(sed -n 1p "$T/out")" "Before: $T/$1.pb.gz" "line 1"
+	assert_eq "$(sed -n 2p "$T/out")" "After:  $T/$2.pb.gz" "line 2"
+	diff_expect "$1" "$2" "$3" "$4" >"$T/want" || fail "diff_expect failed"
+	diff_facts "$T/out" >"$T/got"
+	diff -u "$T/want" "$T/got" >"$T/facts.diff" ||
+		{ show_file "expected facts against printed ones" "$T/facts.diff"; fail "report --diff-base ${args[*]} differs from the descriptions"; }
+	[ "$(wc -l <"$T/want")" -ge 6 ] || fail "too few facts expected: $(cat "$T/want")"
+}
+
+# diff_row SECTION FUNC: "BEFORE AFTER DELTA PCT" of FUNC in $T/out.
+diff_row() {
+	diff_facts "$T/out" | awk -v s="$1" -v f="$2" '$1 == s && $2 == f { print $3, $4, $5, $6; exit }'
+}
+
+t_report_diff_base() {
+	write_heap_pair
+	# No --sample-index: NEW's default type (alloc_space) in both, not
+	# OLD's own default (inuse_space, its last).
+	assert_diff old new "" 0
+	assert_match "$T/out" '^Type: alloc_space, unit: bytes$'
+	# What the descriptions say, spelled out for the reader: gone was only
+	# in OLD (1 MiB), fresh is only in NEW (3 MiB); the largest change
+	# comes first.
+	assert_eq "$(diff_row flat fresh)" "0 3MB +3MB +293.8%" "flat row of fresh"
+	assert_eq "$(diff_row flat gone)" "1MB 0 -1MB -97.9%" "flat row of gone"
+	assert_eq "$(diff_facts "$T/out" | awk '$1 == "flat" { print $2 }' | head -3 | tr '\n' ' ')" \
+		"fresh gone render " "the three largest flat changes"
+	assert_eq "$(diff_row flat main)" "" "main (never innermost) in the flat table"
+
+	# Another type by name, and by number: that type's deltas.
+	assert_diff old new alloc_objects 0
+	assert_match "$T/out" '^Type: alloc_objects, unit: count$'
+	# parse -7 and fresh +7: equal changes, by name.
+	assert_eq "$(diff_facts "$T/out" | awk '$1 == "flat" { print $2 }' | sed -n 3,4p | tr '\n' ' ')" \
+		"fresh parse " "equal changes by name"
+	assert_diff old new 3 0
+	assert_match "$T/out" '^Type: inuse_space, unit: bytes$'
+	assert_diff old new inuse_objects 3
+	assert_match "$T/out" '^\([0-9]+ more functions; --top 0 shows all\)$'
+	# Default --top: 20 rows at most; these profiles have fewer.
+	report --diff-base "$T/old.pb.gz" "$T/new.pb.gz"
+	assert_rc 0
+	assert_no_match "$T/out" 'more functions'
+
+	# -o FILE: the same text, in the file.
+	report --top 0 --diff-base "$T/old.pb.gz" -o "$T/d.txt" "$T/new.pb.gz"
+	assert_rc 0
+	assert_line "$T/err" "ptprof: wrote $T/d.txt"
+	diff_expect old new "" 0 >"$T/want"
+	diff_facts "$T/d.txt" >"$T/got"
+	cmp -s "$T/want" "$T/got" || fail "-o FILE: the facts differ"
+
+	# The other way round: every delta changes sign.
+	assert_diff new old "" 0
+
+	# Time values: CPU profiles in nanoseconds.
+	cat >"$T/cpu1.txt" <<'DESC'
+types samples/count cpu/nanoseconds
+period cpu/nanoseconds 10000000
+main;hot 150 1500000000
+main;warm 25 250000000
+main;cool 1 999999
+main;gone 3 30000000
+DESC
+	cat >"$T/cpu2.txt" <<'DESC'
+types samples/count cpu/nanoseconds
+period cpu/nanoseconds 10000000
+main;hot 100 999999999
+main;warm 50 500000000
+main;cool 2 2000000
+main;new 1 12345
+DESC
+	mkpprof cpu1
+	mkpprof cpu2
+	assert_diff cpu1 cpu2 "" 0
+	assert_match "$T/out" '^Type: cpu, unit: nanoseconds$'
+	assert_eq "$(diff_row flat hot)" "1.5s 1s -500ms -28.1%" "flat row of hot"
+	assert_diff cpu1 cpu2 samples 0
+}
+
+t_report_diff_base_refused() {
+	write_heap_pair
+	# Units that differ: one line, exit 2, nothing on stdout.  By number
+	# (OLD's type 1 counts bytes, NEW's nanoseconds) ...
+	cat >"$T/cpu.txt" <<'DESC'
+types samples/count cpu/nanoseconds
+main;hot 1 10000000
+DESC
+	mkpprof cpu
+	report --sample-index 1 --diff-base "$T/old.pb.gz" "$T/cpu.pb.gz"
+	assert_rc 2
+	assert_one_error_line
+	assert_match "$T/err" "^ptprof: report: $T/old.pb.gz counts alloc_space in bytes, $T/cpu.pb.gz counts cpu in nanoseconds"
+	[ ! -s "$T/out" ] || fail "units differ, yet something on stdout"
+	# ... and by name (NEW's default type, cpu, counts microseconds in it).
+	cat >"$T/cpu_us.txt" <<'DESC'
+types samples/count cpu/microseconds
+main;hot 1 10000
+DESC
+	mkpprof cpu_us
+	report --diff-base "$T/cpu.pb.gz" "$T/cpu_us.pb.gz"
+	assert_rc 2
+	assert_one_error_line
+	assert_match "$T/err" 'counts cpu in nanoseconds, .* counts cpu in microseconds'
+	[ ! -s "$T/out" ] || fail "units differ, yet something on stdout"
+	# NEW's default type is not in OLD: the types OLD has.
+	report --diff-base "$T/cpu.pb.gz" "$T/new.pb.gz"
+	assert_rc 2
+	assert_one_error_line
+	assert_line "$T/err" "ptprof: report: $T/cpu.pb.gz: no sample type 'alloc_space' in this profile (it has samples, cpu)"
+	# A missing OLD.
+	report --diff-base "$T/nope.pb.gz" "$T/new.pb.gz"
+	assert_rc 2
+	assert_one_error_line
+	assert_line "$T/err" "ptprof: report: $T/nope.pb.gz: No such file or directory"
+
+	# Only text shows a difference.
+	local f
+	for f in folded flamegraph speedscope; do
+		report -f "$f" --diff-base "$T/old.pb.gz" "$T/new.pb.gz"
+		assert_rc 64
+		assert_one_error_line
+		assert_match "$T/err" "--diff-base prints a text table, not $f"
+		[ ! -s "$T/out" ] || fail "-f $f --diff-base: something on stdout"
+	done
+	report -f text --diff-base "$T/old.pb.gz" "$T/new.pb.gz"
+	assert_rc 0
+}
+
+# desc_total NAME COLUMN: "TOTAL N" of description $T/NAME.txt: the sum of
+# the values of type COLUMN (0-based) and how many samples have one > 0.
+desc_total() {
+	awk -v c="$2" '$1 != "types" && $1 != "default" && NF > 1 && $(c + 2) > 0 {
+		t += $(c + 2); n++ } END { print t + 0, n + 0 }' "$T/$1.txt"
+}
+
+# --sample-index without --diff-base, in every format.
+t_report_sample_index() {
+	local total n
+	write_heap_pair
+	# The default: NEW names alloc_space (1); OLD names none, so its last (3).
+	report "$T/new.pb.gz"
+	assert_rc 0
+	assert_line "$T/out" "Type: alloc_space"
+	read -r total n <<<"$(desc_total new 1)"
+	assert_line "$T/out" "Total: $total bytes in $n sample records"
+	report "$T/old.pb.gz"
+	assert_line "$T/out" "Type: inuse_space"
+	read -r total n <<<"$(desc_total old 3)"
+	assert_line "$T/out" "Total: $total bytes in $n sample records"
+	# By name and by number.
+	report --sample-index alloc_objects "$T/old.pb.gz"
+	assert_rc 0
+	assert_line "$T/out" "Type: alloc_objects"
+	read -r total n <<<"$(desc_total old 0)"
+	assert_line "$T/out" "Total: $total in $n sample records"
+	report --sample-index 1 "$T/old.pb.gz"
+	assert_line "$T/out" "Type: alloc_space"
+	read -r total n <<<"$(desc_total old 1)"
+	assert_line "$T/out" "Total: $total bytes in $n sample records"
+	# Folded stacks carry the chosen type's values (equal stacks merged;
+	# the zero sample of main;loop left out).
+	report -f folded --sample-index inuse_objects "$T/old.pb.gz"
+	assert_rc 0
+	python3 - "$T/old.txt" 2 >"$T/want" <<'PY'
+import sys
+vals = {}
+for line in open(sys.argv[1]):
+    w = line.split()
+    if w and w[0] not in ("types", "default"):
+        v = int(w[1 + int(sys.argv[2])])
+        if v > 0:
+            vals[w[0]] = vals.get(w[0], 0) + v
+for k in sorted(vals):
+    print(k, vals[k])
+PY
+	sort "$T/out" >"$T/got"
+	diff -u "$T/want" "$T/got" >"$T/folded.diff" ||
+		{ show_file "expected against printed" "$T/folded.diff"; fail "folded inuse_objects values differ"; }
+	# A name the profile lacks: its types, exit 2.
+	report --sample-index x "$T/old.pb.gz"
+	assert_rc 2
+	assert_one_error_line
+	assert_line "$T/err" "ptprof: report: $T/old.pb.gz: no sample type 'x' in this profile (it has alloc_objects, alloc_space, inuse_objects, inuse_space)"
+	[ ! -s "$T/out" ] || fail "unknown type, yet something on stdout"
+	report -f folded --sample-index 4 "$T/old.pb.gz"
+	assert_rc 2
+	assert_line "$T/err" "ptprof: report: $T/old.pb.gz: no sample type 4 in this profile (it has 0..3: alloc_objects, alloc_space, inuse_objects, inuse_space)"
+}
+
+# A heap profile Go wrote itself: our alloc_space (and default) values per
+# function are those go tool pprof prints.
+t_report_go_heap_sample_index() {
+	need_go
+	local bin=$TARGETS_DIR/go-heapwrite index bad
+	[ -x "$bin" ] || fail "$bin is not built (make targets)"
+	timeout 30 "$bin" "$T/heap.pb.gz" || fail "go-heapwrite failed"
+	for index in alloc_space ""; do
+		if [ -n "$index" ]; then
+			report --top 0 --sample-index "$index" "$T/heap.pb.gz"
+			assert_line "$T/out" "Type: $index"
+			go_pprof -sample_index="$index" -top -nodecount=1000 -nodefraction=0 -unit=B \
+				"$T/heap.pb.gz" >"$T/gotop" 2>"$T/gotop.err"
+		else
+			# Go names no default type in a heap profile: the last.
+			report --top 0 "$T/heap.pb.gz"
+			assert_line "$T/out" "Type: inuse_space"
+			go_pprof -top -nodecount=1000 -nodefraction=0 -unit=B \
+				"$T/heap.pb.gz" >"$T/gotop" 2>"$T/gotop.err"
+		fi || { show_file "go tool pprof stderr" "$T/gotop.err"; fail "go tool pprof -top failed"; }
+		assert_rc 0
+		cp "$T/out" "$T/ours"
+		# go: "  4194304B 79.60% 79.60%   4194304B 79.60%  main.allocBig".
+		bad=$(awk -v ours="$T/ours" '
+			BEGIN {
+				while ((getline line < ours) > 0) {
+					n = split(line, f, " ")
+					if (n >= 5 && f[2] ~ /%$/ && f[1] ~ /^[0-9]+$/ && !(f[5] in flat))
+						flat[f[5]] = f[1]
+				}
+			}
+			/^ *flat +flat%/ { on = 1; next }
+			on && NF >= 6 {
+				v = $1; sub(/B$/, "", v)
+				rows++
+				if (!($6 in flat)) { print "missing in the report: " $6; exit }
+				if (flat[$6] != v) { print $6 ": ptprof " flat[$6] ", go tool pprof " v; exit }
+			}
+			END { if (!rows) print "no rows in go tool pprof -top" }
+		' "$T/gotop")
+		if [ -n "$bad" ]; then
+			show_file "go tool pprof -top" "$T/gotop"
+			show_file "ptprof report" "$T/ours"
+			fail "${index:-default}: $bad"
+		fi
+		# What the two functions allocate (exact size classes, all still
+		# alive), give or take what the runtime allocates while they run
+		# (a collection starting there, say: seen 96 bytes).
+		local fn size v
+		for fn in allocBig:4194304 allocSmall:1024000; do
+			size=${fn#*:} fn=main.${fn%:*}
+			v=$(awk -v f="$fn" '$5 == f { print $1; exit }' "$T/ours")
+			[ -n "$v" ] && [ "$v" -ge "$size" ] && [ "$v" -lt $((size + 65536)) ] ||
+				fail "${index:-default}: $fn has ${v:-no} bytes, expected $size (+ less than 64 KiB)"
+		done
+		echo "${index:-default}: $(grep -c '^ *[0-9]' "$T/gotop") functions agree with go tool pprof"
+	done
+}
+
 # ============================================================ bad files
 
 t_report_refuses_bad_files() {
@@ -452,6 +875,10 @@ t_report_bad_usage() {
 		"-f folded --top 3 $p"
 		"--threads $p"
 		"-f speedscope --threads $p"
+		"-f folded --diff-base $p $p"
+		"--diff-base - -"
+		"--diff-base"
+		"--sample-index"
 		"--no-such-option $p"
 		"-o"
 	)

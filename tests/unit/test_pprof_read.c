@@ -311,6 +311,183 @@ static void test_default_sample_type(void **state)
 	free(b);
 }
 
+/* A Go heap profile's four types; no default type unless dflt.  Sample
+ * values: (1, 100, 1, 100) on work, (2, 400, 0, 0) on main. */
+static struct builder *heap_profile(const char *dflt)
+{
+	struct builder *b = b_new();
+	b_type(b, "alloc_objects", "count");
+	b_type(b, "alloc_space", "bytes");
+	b_type(b, "inuse_objects", "count");
+	b_type(b, "inuse_space", "bytes");
+	b_func(b, 1, "main", "prog.go");
+	b_func(b, 2, "work", "prog.go");
+	b_loc(b, 1, 0, 0x10, 1, (uint64_t)1, (int64_t)5);
+	b_loc(b, 2, 0, 0x20, 1, (uint64_t)2, (int64_t)9);
+	Sample *x = b_sample(b, 1, 100, NULL, 0, 2, (uint64_t)2, (uint64_t)1);
+	x->value[2] = 1;
+	x->value[3] = 100;
+	x = b_sample(b, 2, 400, NULL, 0, 1, (uint64_t)1);
+	x->value[2] = 0;
+	x->value[3] = 0;
+	if (dflt)
+		b->p.default_sample_type = str(b, dflt);
+	return b;
+}
+
+/* Pack b, read it choosing sample_index; the reader's return value. */
+static int b_read_sample(struct builder *b, const char *sample_index, struct stacks *s,
+			 const char **type)
+{
+	size_t len;
+	unsigned char *buf = b_pack(b, &len);
+	err[0] = '\0';
+	int r = pprof_read_sample(buf, len, sample_index, s, type, err, sizeof(err));
+	free(buf);
+	return r;
+}
+
+static void test_default_sample_type_not_last(void **state)
+{
+	struct builder *b = heap_profile("alloc_space");
+	struct stacks s;
+	const char *type = NULL;
+	assert_int_equal(b_read_sample(b, NULL, &s, &type), 0);
+	assert_string_equal(type, "alloc_space");
+	assert_int_equal(s.total, 500);
+	assert_string_equal(s.unit, "bytes");
+	assert_int_equal(s.ns_per_unit, 0);
+	assert_string_equal(s.title, "Type: alloc_space");
+	stacks_free(&s);
+	/* "" is the default too. */
+	assert_int_equal(b_read_sample(b, "", &s, &type), 0);
+	assert_string_equal(type, "alloc_space");
+	stacks_free(&s);
+	free(b);
+
+	/* Without one, the last: inuse_space, where main's sample is 0. */
+	b = heap_profile(NULL);
+	assert_int_equal(b_read_sample(b, NULL, &s, &type), 0);
+	assert_string_equal(type, "inuse_space");
+	assert_int_equal(s.total, 100);
+	assert_int_equal(s.nsamples, 1);
+	stacks_free(&s);
+	free(b);
+}
+
+static void test_sample_type_by_name(void **state)
+{
+	struct builder *b = heap_profile("alloc_space");
+	struct stacks s;
+	const char *type = NULL;
+	/* The name wins over the default sample type. */
+	assert_int_equal(b_read_sample(b, "alloc_objects", &s, &type), 0);
+	assert_string_equal(type, "alloc_objects");
+	assert_int_equal(s.total, 3);
+	assert_int_equal(s.nsamples, 2);
+	assert_string_equal(s.unit, "count");
+	assert_string_equal(s.title, "Type: alloc_objects");
+	stacks_free(&s);
+	assert_int_equal(b_read_sample(b, "inuse_objects", &s, &type), 0);
+	assert_int_equal(s.total, 1);
+	stacks_free(&s);
+	free(b);
+
+	/* A CPU profile's time type: its unit, and time per unit. */
+	b = cpu_profile();
+	b->p.default_sample_type = str(b, "samples");
+	assert_int_equal(b_read_sample(b, "cpu", &s, &type), 0);
+	assert_string_equal(type, "cpu");
+	assert_int_equal(s.total, 40);
+	assert_string_equal(s.unit, "nanoseconds");
+	assert_int_equal(s.ns_per_unit, 1);
+	assert_string_equal(s.title, "Type: cpu");
+	stacks_free(&s);
+	free(b);
+
+	/* Legacy names: "inuse_space" finds a type "space", as go tool pprof
+	 * does; an exact name is found first. */
+	b = b_new();
+	b_type(b, "objects", "count");
+	b_type(b, "space", "bytes");
+	b_func(b, 1, "f", "");
+	b_loc(b, 1, 0, 0x10, 1, (uint64_t)1, (int64_t)0);
+	b_sample(b, 2, 64, NULL, 0, 1, (uint64_t)1);
+	assert_int_equal(b_read_sample(b, "inuse_objects", &s, &type), 0);
+	assert_string_equal(type, "objects");
+	assert_int_equal(s.total, 2);
+	stacks_free(&s);
+	assert_int_equal(b_read_sample(b, "space", &s, &type), 0);
+	assert_int_equal(s.total, 64);
+	stacks_free(&s);
+	free(b);
+}
+
+static void test_sample_type_by_number(void **state)
+{
+	struct builder *b = heap_profile("inuse_space");
+	struct stacks s;
+	const char *type = NULL;
+	assert_int_equal(b_read_sample(b, "0", &s, &type), 0);
+	assert_string_equal(type, "alloc_objects");
+	assert_int_equal(s.total, 3);
+	assert_string_equal(s.unit, "count");
+	stacks_free(&s);
+	assert_int_equal(b_read_sample(b, "1", &s, &type), 0);
+	assert_string_equal(type, "alloc_space");
+	assert_int_equal(s.total, 500);
+	assert_string_equal(s.unit, "bytes");
+	stacks_free(&s);
+	assert_int_equal(b_read_sample(b, "3", &s, NULL), 0);
+	assert_int_equal(s.total, 100);
+	stacks_free(&s);
+
+	/* Past the last: an error that says what there is. */
+	type = "untouched";
+	assert_int_equal(b_read_sample(b, "4", &s, &type), -1);
+	assert_string_equal(err, "no sample type 4 in this profile (it has 0..3: alloc_objects, "
+			    "alloc_space, inuse_objects, inuse_space)");
+	assert_string_equal(type, "untouched");
+	assert_null(s.samples);
+	assert_int_equal(b_read_sample(b, "99999999999999999999", &s, NULL), -1);
+	assert_non_null(strstr(err, "no sample type '99999999999999999999'"));
+	/* Not numbers: names, then not found. */
+	assert_int_equal(b_read_sample(b, "-1", &s, NULL), -1);
+	assert_non_null(strstr(err, "no sample type '-1' in this profile"));
+	assert_int_equal(b_read_sample(b, " 1", &s, NULL), -1);
+	free(b);
+}
+
+static void test_unknown_sample_type(void **state)
+{
+	struct builder *b = heap_profile(NULL);
+	struct stacks s;
+	assert_int_equal(b_read_sample(b, "x", &s, NULL), -1);
+	assert_string_equal(err, "no sample type 'x' in this profile (it has alloc_objects, "
+			    "alloc_space, inuse_objects, inuse_space)");
+	assert_null(s.samples);
+	assert_int_equal(b_read_sample(b, "cpu", &s, NULL), -1);
+	assert_non_null(strstr(err, "no sample type 'cpu' in this profile"));
+	free(b);
+
+	/* Long names: the list is cut, the message stays one line that ends. */
+	static char names[4][200];
+	b = b_new();
+	for (int i = 0; i < 4; i++) {
+		memset(names[i], 'a' + i, sizeof(names[i]) - 1);
+		b_type(b, names[i], "count");
+	}
+	b_func(b, 1, "f", "");
+	b_loc(b, 1, 0, 0x10, 1, (uint64_t)1, (int64_t)0);
+	Sample *x = b_sample(b, 1, 1, NULL, 0, 1, (uint64_t)1);
+	x->value[2] = x->value[3] = 1;
+	assert_int_equal(b_read_sample(b, "x", &s, NULL), -1);
+	assert_null(strchr(err, '\n'));
+	assert_non_null(strstr(err, ", ...)"));
+	assert_null(strstr(err, names[3]));
+	free(b);
+}
+
 static void test_count_with_period_is_time(void **state)
 {
 	struct builder *b = b_new();
@@ -688,6 +865,10 @@ int main(void)
 		cmocka_unit_test(test_root_first_and_inlines),
 		cmocka_unit_test(test_last_value_by_default),
 		cmocka_unit_test(test_default_sample_type),
+		cmocka_unit_test(test_default_sample_type_not_last),
+		cmocka_unit_test(test_sample_type_by_name),
+		cmocka_unit_test(test_sample_type_by_number),
+		cmocka_unit_test(test_unknown_sample_type),
 		cmocka_unit_test(test_count_with_period_is_time),
 		cmocka_unit_test(test_threads_from_labels),
 		cmocka_unit_test(test_unsymbolized_locations),
