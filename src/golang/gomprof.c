@@ -10,6 +10,7 @@
 #include "golang/gomprof.h"
 #include "target/memchunks.h"
 #include "target/memread.h"
+#include "util/hashmap.h"
 #include "util/xalloc.h"
 
 enum {
@@ -206,6 +207,7 @@ static int walk(pid_t pid, const struct go_prof_layout *L, uint64_t head, enum g
 		size_t whylen)
 {
 	struct memchunks *mc = memchunks_new(pid, CHUNK);
+	struct u64map seen = { 0 };   /* a corrupt list may loop */
 	size_t rcap = 0, pcap = 0, ocap = 0;
 	size_t rec_size = kind == GO_PROF_MEM ? L->mem_size : L->block_size;
 	unsigned want_typ = kind == GO_PROF_MEM ? BT_MEM : kind == GO_PROF_BLOCK ? BT_BLOCK : BT_MUTEX;
@@ -219,6 +221,13 @@ static int walk(pid_t pid, const struct go_prof_layout *L, uint64_t head, enum g
 				MAX_BUCKETS);
 			goto out;
 		}
+		uint64_t dummy;
+		if (u64map_get(&seen, b, &dummy)) {
+			set_why(why, whylen, "the profile bucket list loops at 0x%llx: corrupt",
+				(unsigned long long)b);
+			goto out;
+		}
+		u64map_put(&seen, b, 1);
 		const unsigned char *h = memchunks_get(mc, b, L->bucket_size);
 		if (!h) {
 			set_why(why, whylen, "cannot read the profile bucket at 0x%llx",
@@ -272,6 +281,7 @@ static int walk(pid_t pid, const struct go_prof_layout *L, uint64_t head, enum g
 	out->bytes += memchunks_bytes(mc);
 	ret = 0;
 out:
+	u64map_free(&seen);
 	memchunks_free(mc);
 	return ret;
 }
