@@ -116,3 +116,10 @@ GO_TARGETS += go-gostates
 GO_TARGETS += go-gocpu go-gocpu-sw go-gocpu-cgo
 GO_TARGETS += go-gorout go-gorout-sw
 GO_TARGETS += go-gomany
+
+# goheap: heap, mutex and block profile data from known functions, beside
+# Go's own profiles of them; gonoprof: no runtime/pprof, so memory
+# profiling is off; gogrow: a heap and a goroutine count growing at known
+# rates; gosites: ~20000 heap-profile stacks (bench).
+GO_TARGETS += go-goheap go-goheap-sw
+GO_TARGETS += go-gonoprof go-gogrow go-gosites
