@@ -120,3 +120,9 @@ GO_TARGETS += go-gomany
 # heapwrite: a heap profile written by Go itself (every allocation
 # recorded), for report --sample-index against go tool pprof.
 GO_TARGETS += go-heapwrite
+# goheap: heap, mutex and block profile data from known functions, beside
+# Go's own profiles of them; gonoprof: no runtime/pprof, so memory
+# profiling is off; gogrow: a heap and a goroutine count growing at known
+# rates; gosites: ~20000 heap-profile stacks (bench).
+GO_TARGETS += go-goheap go-goheap-sw
+GO_TARGETS += go-gonoprof go-gogrow go-gosites

@@ -38,13 +38,62 @@ lines a shell test can compare.  Standard library only.
       space and any character outside printable ASCII are written %XX
       (UTF-8 bytes).
 
+  ref.py heap-debug1 [--nonzero] FILE
+      A debug=1 heap profile (pprof.Lookup("heap").WriteTo(w, 1)): the
+      header "heap profile: IO: IB [AO: AB] @ heap/P" and records
+      "IO: IB [AO: AB] @ PCS", each followed by "#" frame lines, then a
+      "# runtime.MemStats" section that is ignored.  Prints one line of
+      JSON: {"rate": P/2 (Go writes 2*MemProfileRate there, as the old C++
+      heap profiler did), "heap_period": P, "totals": the header's four
+      numbers, "records": [...] in the file's order}, each record
+      {"inuse_objects", "inuse_space", "alloc_objects", "alloc_space",
+      "pcs": ["0x..."], "funcs": [the function names of its "#" lines]}.
+      The numbers are the runtime's raw counts, not scaled by the rate.
+      The header must equal the sum of the records.  --nonzero leaves out
+      the records whose four numbers are all 0.
+
+  ref.py count-cycle-debug1 FILE
+      A debug=1 block or mutex profile ("--- contention:" or "--- mutex:",
+      "cycles/second=N", for mutex "sampling period=N", then records
+      "CYCLES COUNT @ PCS" with "#" frame lines).  Prints one line of
+      JSON: {"profile": "contention" or "mutex", "cycles_per_second",
+      "sampling_period" (null when absent), "total_cycles",
+      "total_count", "records": [{"cycles", "count", "pcs", "funcs"}]}.
+
+  ref.py pprof-totals FILE [--go GOBIN]
+      Runs GOBIN (default: go) tool pprof -raw FILE, offline, and prints
+      one line of JSON: {"totals": {TYPE: the sum over all samples},
+      "units": {TYPE: UNIT}, "types": [TYPE, ...] in the profile's order,
+      "default": the default sample type or null, "period_type",
+      "period", "samples": the number of samples as pprof shows them}.
+      pprof merges samples with the same stack and labels and drops the
+      samples whose values are all 0 before printing; the totals do not
+      change, the count of samples may.
+
+  ref.py pprof-func-values FILE --sample-index TYPE [--go GOBIN]
+      (The options of these two may come before or after FILE.)
+      The same -raw output; prints one line of JSON: {"sample_index":
+      TYPE, "unit": UNIT, "total": SUM, "functions": {FUNCTION: flat
+      value}}, the flat value of a function being the sum of TYPE over
+      the samples whose innermost frame (the first line of the first
+      location: inlined frames count) is in it.  TYPE is a name or a
+      position from 0.  A location without lines counts under its
+      address ("0x..."), a sample without locations under "".  Function
+      names holding a space followed by something like "file:line s=N"
+      would be split wrongly.
+
 Exit status: 0, 1 on a bad command line, 2 on a file that cannot be read
-or is not of the expected format (with a message on stderr).
+or is not of the expected format, or when go tool pprof fails (with a
+message on stderr).
 """
 
 import gzip
+import json
+import os
 import re
+import subprocess
 import sys
+import tempfile
 
 
 class BadInput(Exception):
@@ -54,7 +103,9 @@ class BadInput(Exception):
 def die_usage(msg):
     sys.stderr.write("ref.py: %s\n(ref.py goroutine-counts FILE.1 | goroutine-states FILE.2 | "
                      "goroutine-funcs FILE.2 | pprof-counts [--index TYPE] [--within FUNC] "
-                     "[--label KEY] FILE FUNCTION...)\n" % msg)
+                     "[--label KEY] FILE FUNCTION... | heap-debug1 [--nonzero] FILE | "
+                     "count-cycle-debug1 FILE | pprof-totals FILE [--go GOBIN] | "
+                     "pprof-func-values FILE --sample-index TYPE [--go GOBIN])\n" % msg)
     sys.exit(1)
 
 
@@ -386,6 +437,247 @@ def pprof_counts(path, funcs, index, within, label):
             print("label %s %s %d" % (key, fn, by_label[key]["funcs"][fn]))
 
 
+# ------------------------------------------------- debug=1 text profiles --
+
+def frame_name(ln):
+    """The function of a "#" frame line of a debug=1 record, or None.
+
+    "#\t0xPC\tNAME+0xOFF\tFILE:LINE" (tabs doubled for alignment), or
+    "#\t0xPC" for an address without a function (then the address)."""
+    fields = [f for f in ln[1:].split("\t") if f]
+    if len(fields) >= 2 and fields[0].startswith("0x") and "+0x" in fields[1]:
+        return fields[1].rsplit("+0x", 1)[0]
+    if len(fields) == 1 and re.match(r"0x[0-9a-f]+$", fields[0]):
+        return fields[0]
+    return None
+
+
+def pcs_of(text):
+    return ["0x%x" % int(pc, 16) for pc in text.split()]
+
+
+def debug1_records(path, lines, record_re, stop=None):
+    """The records of a debug=1 profile body: (match, pcs, funcs) each, a
+    record line being followed by its "#" frame lines.  Parsing ends at
+    the line stop, if given; blank lines are allowed anywhere."""
+    records = []
+    for ln in lines:
+        if stop is not None and ln == stop:
+            break
+        m = record_re.match(ln)
+        if m:
+            records.append((m, pcs_of(m.group(m.lastindex)), []))
+        elif ln.startswith("#"):
+            if not records:
+                raise BadInput("%s: frame line before any record: %r" % (path, ln[:200]))
+            name = frame_name(ln)
+            if name is not None:
+                records[-1][2].append(name)
+        elif ln.strip():
+            raise BadInput("%s: unexpected line %r" % (path, ln[:200]))
+    return records
+
+
+HEAP_HEADER = re.compile(r"heap profile: (-?\d+): (-?\d+) \[(-?\d+): (-?\d+)\] @ heap/(\d+)$")
+HEAP_RECORD = re.compile(r"(-?\d+): (-?\d+) \[(-?\d+): (-?\d+)\] @((?: 0x[0-9a-f]+)*)$")
+HEAP_KEYS = ("inuse_objects", "inuse_space", "alloc_objects", "alloc_space")
+
+
+def heap_debug1(path, nonzero):
+    lines = read_text(path).split("\n")
+    header = HEAP_HEADER.match(lines[0])
+    if not header:
+        raise BadInput("%s: no 'heap profile: ... @ heap/N' first line" % path)
+    totals = dict(zip(HEAP_KEYS, (int(x) for x in header.groups()[:4])))
+    period = int(header.group(5))
+    records, sums = [], dict.fromkeys(HEAP_KEYS, 0)
+    for m, pcs, funcs in debug1_records(path, lines[1:], HEAP_RECORD, "# runtime.MemStats"):
+        rec = dict(zip(HEAP_KEYS, (int(x) for x in m.groups()[:4])))
+        for k in HEAP_KEYS:
+            sums[k] += rec[k]
+        if nonzero and not any(rec[k] for k in HEAP_KEYS):
+            continue
+        rec["pcs"], rec["funcs"] = pcs, funcs
+        records.append(rec)
+    if sums != totals:
+        raise BadInput("%s: the records add up to %s, the header says %s" % (path, sums, totals))
+    print(json.dumps({"rate": period // 2, "heap_period": period, "totals": totals,
+                      "records": records}, sort_keys=True))
+
+
+CC_RECORD = re.compile(r"(-?\d+) (-?\d+) @((?: 0x[0-9a-f]+)*)$")
+
+
+def count_cycle_debug1(path):
+    lines = read_text(path).split("\n")
+    name = re.match(r"--- (\S+):$", lines[0])
+    cps = re.match(r"cycles/second=(-?\d+)$", lines[1]) if len(lines) > 1 else None
+    if not name or not cps:
+        raise BadInput("%s: no '--- NAME:' and 'cycles/second=N' first lines" % path)
+    rest, period = lines[2:], None
+    if rest:
+        sp = re.match(r"sampling period=(-?\d+)$", rest[0])
+        if sp:
+            period, rest = int(sp.group(1)), rest[1:]
+    records, total_cycles, total_count = [], 0, 0
+    for m, pcs, funcs in debug1_records(path, rest, CC_RECORD):
+        cycles, count = int(m.group(1)), int(m.group(2))
+        total_cycles += cycles
+        total_count += count
+        records.append({"cycles": cycles, "count": count, "pcs": pcs, "funcs": funcs})
+    print(json.dumps({"profile": name.group(1), "cycles_per_second": int(cps.group(1)),
+                      "sampling_period": period, "total_cycles": total_cycles,
+                      "total_count": total_count, "records": records}, sort_keys=True))
+
+
+# ------------------------------------------------ go tool pprof -raw --
+
+def pprof_raw_text(path, gobin):
+    """The output of `GOBIN tool pprof -raw PATH`, run offline."""
+    if not os.path.isfile(path):
+        raise BadInput("cannot read %s: no such file" % path)
+    with tempfile.TemporaryDirectory(prefix="ref-pprof.") as home:
+        env = dict(os.environ, HOME=home, GOCACHE=os.path.join(home, "cache"),
+                   GOPATH=os.path.join(home, "path"), GOFLAGS="", GOTOOLCHAIN="local",
+                   GOPROXY="off", PPROF_TMPDIR=home)
+        try:
+            r = subprocess.run([gobin, "tool", "pprof", "-raw", path], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise BadInput("cannot run %s tool pprof: %s" % (gobin, e))
+    if r.returncode != 0:
+        err = r.stderr.decode("utf-8", "replace").strip().split("\n")[-3:]
+        raise BadInput("%s tool pprof -raw %s: status %d: %s"
+                       % (gobin, path, r.returncode, " / ".join(err)))
+    return r.stdout.decode("utf-8", "replace")
+
+
+RAW_SAMPLE = re.compile(r"((?: +-?\d+)+): ((?:\d+ )*)$")
+RAW_LOCATION = re.compile(r" *(\d+): (0x[0-9a-f]+) (?:M=\d+ )?(?:\[F\] )?(.*)$")
+RAW_LINE = re.compile(r"(.*) \S*:-?\d+ s=-?\d+(?:\(.*\))?$")
+
+
+def parse_raw(text, path):
+    """The -raw text of github.com/google/pprof/profile.Profile.String:
+    header lines ("PeriodType: T U", "Period: N", ...), "Samples:", a line
+    of "TYPE/UNIT" words ("[dflt]" appended to the default one), sample
+    lines (" %10d" per value, ": ", "ID " per location) each followed by
+    label lines indented 16 spaces, "Locations", location lines
+    ("%6d: %#x M=N [F] FUNC FILE:LINE s=START" for the first line, 13
+    spaces and the next lines of inlined frames under it), "Mappings"."""
+    lines = text.split("\n")
+    p = {"period_type": None, "period": None, "types": [], "units": {}, "default": None,
+         "samples": [], "locations": {}}
+    i = 0
+    while i < len(lines) and lines[i] != "Samples:":
+        ln = lines[i]
+        if ln.startswith("PeriodType: "):
+            p["period_type"] = ln[len("PeriodType: "):]
+        elif ln.startswith("Period: "):
+            p["period"] = int(ln[len("Period: "):])
+        i += 1
+    if i + 1 >= len(lines):
+        raise BadInput("%s: pprof -raw printed no 'Samples:' section" % path)
+    i += 1
+    if lines[i] != "Locations":
+        for word in lines[i].split():
+            if word.endswith("[dflt]"):
+                word = word[:-len("[dflt]")]
+                p["default"] = word.rsplit("/", 1)[0]
+            if "/" not in word:
+                raise BadInput("%s: sample type %r is not TYPE/UNIT" % (path, word))
+            t, u = word.rsplit("/", 1)
+            p["types"].append(t)
+            p["units"][t] = u
+        i += 1
+    while i < len(lines) and lines[i] != "Locations":
+        ln = lines[i]
+        m = RAW_SAMPLE.match(ln)
+        if m:
+            values = [int(v) for v in m.group(1).split()]
+            if len(values) != len(p["types"]):
+                raise BadInput("%s: a sample has %d values for %d sample types"
+                               % (path, len(values), len(p["types"])))
+            p["samples"].append((values, [int(x) for x in m.group(2).split()]))
+        elif not ln.startswith(" " * 16) and ln.strip():
+            raise BadInput("%s: unexpected line in the samples: %r" % (path, ln[:200]))
+        i += 1
+    if i == len(lines):
+        raise BadInput("%s: pprof -raw printed no 'Locations' section" % path)
+    i += 1
+    while i < len(lines) and lines[i] != "Mappings":
+        m = RAW_LOCATION.match(lines[i])
+        if m:
+            rest = m.group(3).strip()
+            if rest == "":
+                name = m.group(2)
+            elif rest == "??":
+                name = "??"
+            else:
+                ln = RAW_LINE.match(rest)
+                if not ln:
+                    raise BadInput("%s: cannot read location line %r" % (path, lines[i][:200]))
+                name = ln.group(1)
+            p["locations"][int(m.group(1))] = name
+        elif lines[i].strip() and not lines[i].startswith(" " * 13):
+            raise BadInput("%s: unexpected line in the locations: %r" % (path, lines[i][:200]))
+        i += 1
+    for _, locs in p["samples"]:
+        for lid in locs:
+            if lid not in p["locations"]:
+                raise BadInput("%s: a sample refers to missing location %d" % (path, lid))
+    return p
+
+
+def pprof_totals(path, gobin):
+    p = parse_raw(pprof_raw_text(path, gobin), path)
+    totals = dict.fromkeys(p["types"], 0)
+    for values, _ in p["samples"]:
+        for t, v in zip(p["types"], values):
+            totals[t] += v
+    print(json.dumps({"totals": totals, "units": p["units"], "types": p["types"],
+                      "default": p["default"], "period_type": p["period_type"],
+                      "period": p["period"], "samples": len(p["samples"])}, sort_keys=True))
+
+
+def pprof_func_values(path, gobin, index):
+    p = parse_raw(pprof_raw_text(path, gobin), path)
+    if index in p["types"]:
+        k = p["types"].index(index)
+    elif index.isdigit() and int(index) < len(p["types"]):
+        k = int(index)
+    else:
+        raise BadInput("%s: no sample type %r (it has: %s)" % (path, index, ", ".join(p["types"])))
+    funcs, total = {}, 0
+    for values, locs in p["samples"]:
+        name = p["locations"][locs[0]] if locs else ""
+        funcs[name] = funcs.get(name, 0) + values[k]
+        total += values[k]
+    print(json.dumps({"sample_index": p["types"][k], "unit": p["units"][p["types"][k]],
+                      "total": total, "functions": funcs}, sort_keys=True))
+
+
+def options(args, opts, cmd):
+    """Options anywhere among args: a False default marks a flag, any
+    other default an option taking a value.  -> (options, the other args)."""
+    opts, rest, i = dict(opts), [], 0
+    while i < len(args):
+        a = args[i]
+        if a in opts and opts[a] is False:
+            opts[a] = True
+        elif a in opts:
+            if i + 1 >= len(args):
+                die_usage("%s: %s needs a value" % (cmd, a))
+            opts[a] = args[i + 1]
+            i += 1
+        elif a.startswith("--"):
+            die_usage("%s: unknown option %s" % (cmd, a))
+        else:
+            rest.append(a)
+        i += 1
+    return opts, rest
+
+
 def main(argv):
     if len(argv) < 2:
         die_usage("no subcommand")
@@ -406,6 +698,25 @@ def main(argv):
             if not args:
                 die_usage("pprof-counts needs a FILE")
             pprof_counts(args[0], args[1:], opts["--index"], opts["--within"], opts["--label"])
+        elif cmd == "heap-debug1":
+            opts, files = options(args, {"--nonzero": False}, cmd)
+            if len(files) != 1:
+                die_usage("heap-debug1 takes [--nonzero] FILE")
+            heap_debug1(files[0], opts["--nonzero"])
+        elif cmd == "count-cycle-debug1":
+            if len(args) != 1:
+                die_usage("count-cycle-debug1 takes one FILE")
+            count_cycle_debug1(args[0])
+        elif cmd == "pprof-totals":
+            opts, files = options(args, {"--go": "go"}, cmd)
+            if len(files) != 1:
+                die_usage("pprof-totals takes one FILE")
+            pprof_totals(files[0], opts["--go"])
+        elif cmd == "pprof-func-values":
+            opts, files = options(args, {"--go": "go", "--sample-index": None}, cmd)
+            if len(files) != 1 or opts["--sample-index"] is None:
+                die_usage("pprof-func-values takes one FILE and --sample-index TYPE")
+            pprof_func_values(files[0], opts["--go"], opts["--sample-index"])
         else:
             die_usage("unknown subcommand %r" % cmd)
     except BadInput as e:
