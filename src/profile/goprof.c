@@ -278,10 +278,12 @@ int goprof_take(struct goprof_src *src, enum goprof_kind kind, struct goprof *ou
 	}
 	const struct go_prof_data *d = &out->data;
 	out->read_ns = monotonic_ns() - t0;
-	if (rk == GO_PROF_MEM && d->disabled) {
+	/* Nothing sampled and nothing to read.  (A program may set a rate
+	 * itself after the linker switched profiling off: then it records.) */
+	if (rk == GO_PROF_MEM && d->rate <= 0 && d->n == 0 && d->disabled) {
 		snprintf(why, whylen, "process %d records no allocations: its linker turned memory "
-			 "profiling off because the program does not link runtime/pprof; add "
-			 "import _ \"net/http/pprof\" (or use runtime/pprof) and restart it once",
+			 "profiling off because the program never uses runtime/pprof; add "
+			 "import _ \"net/http/pprof\" (or call runtime/pprof) and restart it once",
 			 (int)src->pid);
 		goto fail;
 	}
