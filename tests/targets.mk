@@ -93,6 +93,13 @@ $(TARGETS_DIR)/go-%-sw: $$(wildcard $(GO_SRC)/$$*/*.go)
 	@if readelf -S $@ | grep -qE '\.debug_info|\.symtab'; then \
 	    echo "$@: still has DWARF or a symbol table" >&2; rm -f $@; exit 1; fi
 
+# -w: no DWARF, but a symbol table.
+$(TARGETS_DIR)/go-%-w: $$(wildcard $(GO_SRC)/$$*/*.go)
+	@mkdir -p $(@D)
+	$(call GO_BUILD,$*,0,-ldflags='-w')
+	@if readelf -S $@ | grep -q '\.debug_info' || ! readelf -S $@ | grep -q '\.symtab'; then \
+	    echo "$@: has DWARF, or no symbol table" >&2; rm -f $@; exit 1; fi
+
 $(TARGETS_DIR)/go-%-cgo: $$(wildcard $(GO_SRC)/$$*/*.go)
 	@mkdir -p $(@D)
 	$(call GO_BUILD,$*,1,)
@@ -124,5 +131,5 @@ GO_TARGETS += go-heapwrite
 # Go's own profiles of them; gonoprof: no runtime/pprof, so memory
 # profiling is off; gogrow: a heap and a goroutine count growing at known
 # rates; gosites: ~20000 heap-profile stacks (bench).
-GO_TARGETS += go-goheap go-goheap-sw
+GO_TARGETS += go-goheap go-goheap-sw go-goheap-w
 GO_TARGETS += go-gonoprof go-gogrow go-gosites

@@ -9,7 +9,7 @@
  * of mProfCycle, and before the first GC every future cycle.  Bucket
  * memory is copied in large chunks; a read that races the GC publishing
  * a cycle (mProfCycle changed, a profile lock held, or a record that
- * differs between two walks) is taken again.  Nothing is written into
+ * reads differently a moment later) is taken again.  Nothing is written into
  * the target and no thread is stopped.
  */
 #ifndef PTPROF_GOMPROF_H
@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include <elfutils/libdw.h>
+#include <libelf.h>
 
 #include "golang/godwarf.h"
 
@@ -55,6 +56,13 @@ struct go_prof_layout {
 
 /* 0, or -1 with *missing naming the first required item absent. */
 int go_prof_layout_read(Dwarf *dw, struct go_prof_layout *L, const char **missing);
+
+/* Without DWARF: the variables from the symbol table and the records'
+ * layout Go 1.19 to 1.25 share (read in each release's sources), for a
+ * 64-bit little-endian build of one of those versions.  0, or -1 with
+ * *missing naming what is absent (a symbol, or a supported version). */
+int go_prof_layout_builtin(Elf *elf, int major, int minor, struct go_prof_layout *L,
+			   const char **missing);
 
 /* Deepest stack a bucket may hold (Go 1.23's maxProfStackDepth). */
 #define GO_PROF_MAX_STACK 1024

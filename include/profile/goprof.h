@@ -24,11 +24,18 @@
 #include "golang/gobuild.h"
 #include "golang/gomprof.h"
 #include "stack/modules.h"
+#include "util/hashmap.h"
 
 enum goprof_kind { GOPROF_HEAP, GOPROF_ALLOCS, GOPROF_MUTEX, GOPROF_BLOCK };
 
 /* "heap", "allocs", "mutex", "block" */
 const char *goprof_kind_name(enum goprof_kind k);
+
+struct pc_info {
+	const char *func;         /* innermost function; NULL outside Go code */
+	bool inlined;
+	uint64_t entry;           /* of the function holding the code */
+};
 
 /* A program's profile sources, found once (DWARF read once). */
 struct goprof_src {
@@ -38,6 +45,10 @@ struct goprof_src {
 	uint64_t bias;
 	struct go_prof_layout L;
 	const struct go_layout *G; /* for counting goroutines; NULL if unreadable */
+	/* private: what Go's function table says of each address seen */
+	struct u64map pc_index;
+	struct pc_info *pcs;
+	size_t npcs, pcs_cap;
 };
 
 enum goprof_result {
@@ -46,9 +57,11 @@ enum goprof_result {
 	GOPROF_UNAVAILABLE,       /* Go, but this profile cannot be read: why */
 };
 
-/* ms: the process's modules.  why: a line naming the cause and the fix. */
+/* ms: the process's modules.  why: a line naming the cause and the fix.
+ * goprof_close releases what the reads cached (after any result). */
 enum goprof_result goprof_open(struct goprof_src *src, pid_t pid, struct modules *ms,
 			       char *why, size_t whylen);
+void goprof_close(struct goprof_src *src);
 
 #define GOPROF_MAX_TYPES 4
 

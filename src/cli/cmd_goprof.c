@@ -319,7 +319,10 @@ static int watch(const struct goprof_args *a, struct goprof_src *src, struct sym
 		goprof_fmt_bytes(b2, sizeof(b2), x->rss);
 		p.default_type = 3;   /* in use, for allocs too */
 		const char *tf = goprof_top_function(&p, sc, top, sizeof(top), &share);
-		printf("%-8s %12s %12.0f %10.0f %12s  ", when, b1, x->objects, x->goroutines,
+		char gor[24] = "?";
+		if (x->goroutines >= 0)
+			snprintf(gor, sizeof(gor), "%.0f", x->goroutines);
+		printf("%-8s %12s %12.0f %10s %12s  ", when, b1, x->objects, gor,
 		       x->rss >= 0 ? b2 : "?");
 		if (tf)
 			printf("%s (%.0f%%)\n", tf, share * 100);
@@ -389,11 +392,11 @@ int cmd_goprof(const struct subcommand *self, int argc, char **argv)
 	case GOPROF_NOT_GO:
 		not_go(a.sub, a.pid, comm);
 		ret = EXIT_FAILED;
-		goto out_modules;
+		goto out_src;
 	case GOPROF_UNAVAILABLE:
 		pt_error("%s: %s", a.sub, why);
 		ret = EXIT_FAILED;
-		goto out_modules;
+		goto out_src;
 	case GOPROF_OK:
 		break;
 	}
@@ -420,7 +423,8 @@ out_prof:
 	goprof_free(&p);
 out_sc:
 	symcache_free(sc);
-out_modules:
+out_src:
+	goprof_close(&src);
 	modules_free(ms);
 out_maps:
 	maps_free(&maps);

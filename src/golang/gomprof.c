@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "golang/goelf.h"
 #include "golang/gomprof.h"
 #include "target/memchunks.h"
 #include "target/memread.h"
@@ -130,6 +131,77 @@ int go_prof_layout_read(Dwarf *dw, struct go_prof_layout *L, const char **missin
 			lock_word(&w[W_LOCK_FUTURE], &key, w[W_MUTEX].size, i, &L->lock_future[i]);
 		lock_word(&w[W_LOCK_BLOCK], &key, w[W_MUTEX].size, 0, &L->lock_block);
 	}
+out:
+	if (missing)
+		*missing = miss;
+	return miss ? -1 : 0;
+}
+
+/* --- without DWARF ------------------------------------------------------ */
+
+static bool sym(Elf *elf, const char *name, uint32_t off, uint32_t size, struct go_scalar *s)
+{
+	uint64_t v;
+	if (!goelf_symbol(elf, name, &v) || !v)
+		return false;
+	s->addr = v + off;
+	s->size = size;
+	return true;
+}
+
+int go_prof_layout_builtin(Elf *elf, int major, int minor, struct go_prof_layout *L,
+			   const char **missing)
+{
+	GElf_Ehdr eh;
+	const char *miss = NULL;
+
+	memset(L, 0, sizeof(*L));
+	L->lock_held_mask = UINT64_MAX;
+	if (major != 1 || minor < 19 || minor > 25) {
+		miss = "a Go version whose layout is known without DWARF (1.19 to 1.25)";
+		goto out;
+	}
+	if (!gelf_getehdr(elf, &eh) || eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB) {
+		miss = "a 64-bit little-endian build";
+		goto out;
+	}
+	/* runtime.bucket{next, allnext, typ, hash, size, nstk} (1.20+ adds a
+	 * zero-size NotInHeap first), memRecord{active, future[3]} of
+	 * memRecordCycle{allocs, frees, alloc_bytes, free_bytes},
+	 * blockRecord{count, cycles}: every field a word. */
+	L->bucket_size = 48;
+	L->b_allnext = (struct go_field){ 8, 8 };
+	L->b_typ = (struct go_field){ 16, 8 };
+	L->b_nstk = (struct go_field){ 40, 8 };
+	L->mem_size = 128;
+	L->active_off = 0;
+	L->future_off = 32;
+	L->cyc_size = 32;
+	L->c_allocs = (struct go_field){ 0, 8 };
+	L->c_frees = (struct go_field){ 8, 8 };
+	L->c_alloc_bytes = (struct go_field){ 16, 8 };
+	L->c_free_bytes = (struct go_field){ 24, 8 };
+	L->block_size = 16;
+	L->br_count = (struct go_field){ 0, 8 };
+	L->br_cycles = (struct go_field){ 8, 8 };
+	if (!sym(elf, "runtime.mbuckets", 0, 8, &L->mbuckets))
+		miss = "symbol runtime.mbuckets";
+	if (!sym(elf, "runtime.mProfCycle", 0, 4, &L->cycle))
+		miss = miss ? miss : "symbol runtime.mProfCycle";
+	sym(elf, "runtime.bbuckets", 0, 8, &L->bbuckets);
+	sym(elf, "runtime.xbuckets", 0, 8, &L->xbuckets);
+	sym(elf, "runtime.MemProfileRate", 0, 8, &L->mem_rate);
+	sym(elf, "runtime.disableMemoryProfiling", 0, 1, &L->mem_disabled);
+	sym(elf, "runtime.blockprofilerate", 0, 8, &L->block_rate);
+	sym(elf, "runtime.mutexprofilerate", 0, 8, &L->mutex_rate);
+	/* ticks{lock mutex; ...; val}: val moved as fields came and went. */
+	sym(elf, "runtime.ticks", minor == 19 ? 16 : minor <= 21 ? 8 : 24, 8, &L->ticks);
+	/* runtime.mutex{lockRankStruct (empty in release builds); key uintptr} */
+	sym(elf, "runtime.profMemActiveLock", 0, 8, &L->lock_active);
+	for (unsigned i = 0; i < 3; i++)
+		sym(elf, "runtime.profMemFutureLock", 8 * i, 8, &L->lock_future[i]);
+	sym(elf, "runtime.profBlockLock", 0, 8, &L->lock_block);
 out:
 	if (missing)
 		*missing = miss;
@@ -286,17 +358,35 @@ out:
 	return ret;
 }
 
-static bool same_records(const struct go_prof_data *a, const struct go_prof_data *b)
+/* Read every memory record of d again (one batched read of just the
+ * records, not the chunks) and say whether each still sums to what the
+ * walk found: a publication that ran wholly between the lock checks
+ * changes some of them. */
+static bool records_unchanged(pid_t pid, const struct go_prof_layout *L, uint32_t cycle,
+			      const struct go_prof_data *d)
 {
-	if (a->n != b->n || a->npcs != b->npcs)
-		return false;
-	for (size_t i = 0; i < a->n; i++) {
-		const struct go_prof_record *x = &a->r[i], *y = &b->r[i];
-		if (x->bucket != y->bucket || x->allocs != y->allocs || x->frees != y->frees ||
-		    x->alloc_bytes != y->alloc_bytes || x->free_bytes != y->free_bytes)
-			return false;
+	struct mem_piece *p = xcalloc(d->n ? d->n : 1, sizeof(*p));
+	unsigned char *buf = xmalloc(d->n ? d->n * L->mem_size : 1);
+	unsigned idx = cycle % 3;
+	bool same = true;
+
+	for (size_t i = 0; i < d->n; i++)
+		p[i] = (struct mem_piece){ d->r[i].bucket + L->bucket_size + (uint64_t)d->r[i].nstk * 8,
+					   buf + i * L->mem_size, L->mem_size, false };
+	if (mem_readv(pid, p, d->n) != d->n)
+		same = false;
+	for (size_t i = 0; i < d->n && same; i++) {
+		const unsigned char *rec = buf + i * L->mem_size;
+		struct mcyc c = { 0, 0, 0, 0 };
+		cyc_add(L, rec + L->active_off, &c);
+		cyc_add(L, rec + L->future_off + idx * L->cyc_size, &c);
+		const struct go_prof_record *r = &d->r[i];
+		same = c.allocs == r->allocs && c.frees == r->frees &&
+		       c.alloc_bytes == r->alloc_bytes && c.free_bytes == r->free_bytes;
 	}
-	return true;
+	free(buf);
+	free(p);
+	return same;
 }
 
 /* runtime.MemProfile's rule: no published data at all means no GC has
@@ -328,8 +418,7 @@ int go_prof_read(pid_t pid, const struct go_prof_layout *L, uint64_t bias,
 				       kind == GO_PROF_BLOCK ? &L->bbuckets : &L->xbuckets;
 	const char *head_name = kind == GO_PROF_MEM ? "runtime.mbuckets" :
 				kind == GO_PROF_BLOCK ? "runtime.bbuckets" : "runtime.xbuckets";
-	struct go_prof_data second = { 0 };
-	struct mcyc *other = NULL, *other2 = NULL;
+	struct mcyc *other = NULL;
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -381,16 +470,9 @@ int go_prof_read(pid_t pid, const struct go_prof_layout *L, uint64_t bias,
 		}
 		if (walk(pid, L, v[0], kind, cycle, out, &other, why, whylen) < 0)
 			goto out;
-		bool same = true;
-		if (kind == GO_PROF_MEM) {
-			/* A second walk from the same head: a publication that ran
-			 * wholly between the lock checks shows as a change. */
-			if (walk(pid, L, v[0], kind, cycle, &second, &other2, why, whylen) < 0)
-				goto out;
-			out->bytes += second.bytes;
-			second.bytes = 0;
-			same = same_records(out, &second);
-		}
+		/* Memory: the records once more, before the first-GC rule
+		 * changes them. */
+		bool same = kind != GO_PROF_MEM || records_unchanged(pid, L, cycle, out);
 		if (!read_scalars(pid, bias, pre, w, 12)) {
 			set_why(why, whylen, "cannot read the runtime's profile state: %s",
 				errno == ESRCH ? "the process is gone" : strerror(errno));
@@ -412,8 +494,6 @@ int go_prof_read(pid_t pid, const struct go_prof_layout *L, uint64_t bias,
 	ret = 0;
 out:
 	free(other);
-	free(other2);
-	go_prof_data_free(&second);
 	if (ret < 0)
 		go_prof_data_free(out);
 	return ret;

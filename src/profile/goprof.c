@@ -12,6 +12,8 @@
 #include "profile/goprof.h"
 #include "profile/snapshot.h"
 #include "target/procfs.h"
+#include "util/error.h"
+#include "util/hashmap.h"
 #include "util/xalloc.h"
 
 static const char *const kind_names[] = { "heap", "allocs", "mutex", "block" };
@@ -36,14 +38,29 @@ enum goprof_result goprof_open(struct goprof_src *src, pid_t pid, struct modules
 	src->main = m;
 	src->bias = m->bias;
 	Dwarf *dw = module_dwarf(m, &dbias);
-	if (!dw) {
+	GElf_Addr ebias;
+	Elf *elf = dwfl_module_getelf(m->dwfl_mod, &ebias);
+	if (!dw && (!m->go.has_symtab || !elf)) {
 		snprintf(why, whylen,
-			 "%s has no DWARF (built with -ldflags=\"-s -w\" or stripped): the "
-			 "runtime's profile records cannot be found without it; build without "
-			 "-w (and -s) to read them from outside", m->info.name);
+			 "%s has neither DWARF nor a symbol table (built with "
+			 "-ldflags=\"-s -w\" or stripped): the runtime's profile records cannot be "
+			 "found without one; build without -s to read them from outside",
+			 m->info.name);
 		return GOPROF_UNAVAILABLE;
 	}
-	if (go_prof_layout_read(dw, &src->L, &missing) < 0) {
+	if (!dw) {
+		/* -w: the symbol table gives the variables, and Go's own
+		 * sources the layout of the records. */
+		if (go_prof_layout_builtin(elf, m->go.major, m->go.minor, &src->L, &missing) < 0) {
+			snprintf(why, whylen, "%s has no DWARF, and without it reading its profile "
+				 "records needs %s (it is %s); build without -w to read them",
+				 m->info.name, missing,
+				 m->go.version[0] ? m->go.version : "of an unknown Go version");
+			return GOPROF_UNAVAILABLE;
+		}
+		pt_verbose("%s: no DWARF: the profile records' layout of %s is assumed",
+			   m->info.name, m->go.version);
+	} else if (go_prof_layout_read(dw, &src->L, &missing) < 0) {
 		snprintf(why, whylen, "unsupported Go runtime (%s): its DWARF has no %s",
 			 m->go.version[0] ? m->go.version : "unknown version", missing);
 		return GOPROF_UNAVAILABLE;
@@ -78,16 +95,9 @@ static void scale_heap(int64_t count, int64_t size, int64_t rate, int64_t *c, in
 /* What Go's function table says of a PC: the innermost function at pc
  * (runtime.FuncForPC) or at pc-1 (runtime.CallersFrames), whether that
  * one is inlined, and the entry of the function holding the code. */
-struct pc_info {
-	const char *func;         /* NULL outside Go code */
-	bool inlined;
-	uint64_t entry;
-};
-
-static struct pc_info pc_info(struct goprof_src *src, uint64_t pc, bool ret_addr)
+static struct pc_info pc_lookup(struct goprof_src *src, uint64_t look)
 {
 	struct pc_info pi = { NULL, false, 0 };
-	uint64_t look = ret_addr ? pc - 1 : pc;
 	struct module *m = modules_find(src->ms, look);
 	const struct gopcln *t = m && m->go.is_go ? module_gopcln(m) : NULL;
 	struct gopcln_frame fr[32];
@@ -98,6 +108,18 @@ static struct pc_info pc_info(struct goprof_src *src, uint64_t pc, bool ret_addr
 	pi.inlined = fr[0].inlined;
 	pi.entry = fn.entry;
 	return pi;
+}
+
+/* Looked up once per address: a profile's stacks share most of theirs. */
+static struct pc_info pc_info(struct goprof_src *src, uint64_t pc, bool ret_addr)
+{
+	uint64_t look = ret_addr ? pc - 1 : pc, at;
+	if (u64map_get(&src->pc_index, look, &at))
+		return src->pcs[at];
+	XGROW(src->pcs, src->pcs_cap, src->npcs + 1);
+	src->pcs[src->npcs] = pc_lookup(src, look);
+	u64map_put(&src->pc_index, look, src->npcs);
+	return src->pcs[src->npcs++];
 }
 
 /* writeHeapProto hides the runtime's frames at the top of a stack (by
@@ -320,6 +342,14 @@ void goprof_free(struct goprof *p)
 	free(p->pcs);
 	go_prof_data_free(&p->data);
 	memset(p, 0, sizeof(*p));
+}
+
+void goprof_close(struct goprof_src *src)
+{
+	free(src->pcs);
+	u64map_free(&src->pc_index);
+	src->pcs = NULL;
+	src->npcs = src->pcs_cap = 0;
 }
 
 long goprof_goroutines(struct goprof_src *src)

@@ -52,12 +52,12 @@ within_pct() {
 	awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= p / 100 * (b < 0 ? -b : b)) }'
 }
 
-start_goheap() { # rate|"" : starts go-goheap writing into $T/own
+start_goheap() { # rate|"" [binary]: starts go-goheap writing into $T/own
 	mkdir -p "$T/own"
 	if [ -n "$1" ]; then
-		start_target go-goheap -rate "$1" -dir "$T/own"
+		start_target "${2:-go-goheap}" -rate "$1" -dir "$T/own"
 	else
-		start_target go-goheap -dir "$T/own"
+		start_target "${2:-go-goheap}" -dir "$T/own"
 	fi
 }
 
@@ -66,7 +66,7 @@ start_goheap() { # rate|"" : starts go-goheap writing into $T/own
 # main.churner among the allocators.
 heap_vs_own() {
 	local rate=$1 k ours theirs pct=1
-	start_goheap "$rate"
+	start_goheap "$rate" "${2:-}"
 	local pid=$LAST_PID
 	run_ptprof heap -p "$pid" -o "$T/heap.pb.gz"
 	assert_rc 0
@@ -116,6 +116,17 @@ for line in open('$T/ours.tot'):
 for k in ('inuse_objects', 'inuse_space', 'alloc_objects', 'alloc_space'):
     s = sum(r[k] for r in d['records'])
     check(s == tot[k], '%s: debug=1 records sum to %d, ptprof %d' % (k, s, tot[k]))"
+	stop_target "$pid"
+}
+
+# -ldflags=-w: no DWARF; the symbol table finds the runtime's variables
+# and the layout is the one Go's sources give.  The same profile.
+t_goprof_heap_without_dwarf_from_the_symbol_table() {
+	heap_vs_own 1 go-goheap-w
+	local pid
+	pid=$(cat "$T/pid")
+	same_traces "$T/heap.pb.gz" "$T/own/heap.pb.gz" 4
+	contention_vs_own mutex "$pid"
 	stop_target "$pid"
 }
 
@@ -238,7 +249,8 @@ t_goprof_heap_of_a_stripped_go_binary_says_why() {
 	run_ptprof heap -p "$pid" -o "$T/h.pb.gz"
 	assert_rc 2
 	assert_one_error_line
-	assert_match "$T/err" 'DWARF'
+	assert_match "$T/err" 'neither DWARF nor a symbol table'
+	assert_match "$T/err" 'build without -s'
 	[ ! -e "$T/h.pb.gz" ] || fail "a file was written"
 	stop_target "$pid"
 }
