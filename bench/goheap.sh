@@ -8,7 +8,9 @@
 # to io.Discard, measured inside it, and its bucket count, then "ready",
 # and allocates nothing more until its stdin closes).
 #   - wall time of `ptprof heap -p PID -o FILE`, BENCH_RUNS runs (median),
-#     beside the program's own WriteHeapProfile time
+#     beside the program's own WriteHeapProfile time (taken once, at its
+#     start: the two are not interleaved, so load on the machine shows in
+#     their ratio); and ptprof's CPU time (user+sys) in the same runs
 #   - how long the target was stopped: the ptrace calls of one run under
 #     strace -f -c (none: no thread was ever stopped; a count, not a
 #     timing), with its process_vm_readv calls, and the records read and
@@ -186,22 +188,24 @@ fi
 
 # ------------------------------------------------------- timed runs --
 
-printf 'run\twall_ns\n' >"$LOG/goheap.tsv"
+printf 'run\twall_ns\tcpu_s\n' >"$LOG/goheap.tsv"
 for r in $(seq 1 "$RUNS"); do
 	f=$OUT/goheap.$r.pb.gz
 	CMD=(timeout "$TIMEOUT" "${HEAP[@]}" -o "$f")
 	say "bench: run $r/$RUNS ptprof heap on go-gosites"
 	rc=0
 	t0=$(now_ns)
-	"${CMD[@]}" </dev/null >/dev/null 2>"$LOG/goheap.$r.stderr" || rc=$?
+	timed_run "$LOG/goheap.$r.times" /dev/null "$LOG/goheap.$r.stderr" "${CMD[@]}" </dev/null || rc=$?
 	t1=$(now_ns)
 	check_gh "run $r: $(shjoin "${CMD[@]}")"
 	if [ "$rc" != 0 ]; then
 		hfail "run $r" "$rc" "$LOG/goheap.$r.stderr"
 		continue
 	fi
+	cpu=$(cpu_of "$LOG/goheap.$r.times") || cpu=''
 	HV[ptprof.wall]+=" $((t1 - t0))"
-	printf '%s\t%s\n' "$r" "$((t1 - t0))" >>"$LOG/goheap.tsv"
+	[ -z "$cpu" ] || HV[ptprof.cpu]+=" $cpu"
+	printf '%s\t%s\t%s\n' "$r" "$((t1 - t0))" "${cpu:--}" >>"$LOG/goheap.tsv"
 	rm -f "$f"
 done
 

@@ -703,6 +703,12 @@ report_goheap() {
 		"$([ -n "$(hvals ptprof.wall | tr -d ' ')" ] && fmt_ratio "$(median $(hvals ptprof.wall))" "$(hvals own.ns)" || printf '—')"
 	printf '| ↳ each run | %s | — | — |\n' \
 		"$(hvals ptprof.wall | awk '{ for (i = 1; i <= NF; i++) printf "%s%.1f ms", (i > 1 ? ", " : ""), $i / 1e6 }')"
+	if [ -n "$(hvals ptprof.cpu | tr -d ' ')" ]; then
+		# shellcheck disable=SC2046
+		printf '| ↳ ptprof'"'"'s CPU time (user+sys), median; each run | %s; %s | — | — |\n' \
+			"$(awk -v c="$(median_f $(hvals ptprof.cpu))" 'BEGIN { printf "%.0f ms", c * 1e3 }')" \
+			"$(hvals ptprof.cpu | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f ms", (i > 1 ? ", " : ""), $i * 1e3 }')"
+	fi
 	if [ -n "$(hvals v.records)" ]; then
 		printf '| ↳ the records read (its -v line, warm-up run) | %s records, %s KiB of bucket memory copied, read in %s ms, %s walk(s) | — | — |\n' \
 			"$(hvals v.records)" "$(hvals v.kib)" "$(hvals v.read_ms)" "$(hvals v.walks)"
@@ -723,7 +729,9 @@ report_goheap() {
 	printf '  its stderr: %s; after its stdin closed: %s\n' "$(hvals target.stderr)" "$(hvals target.after | sed 's/^$/?/')"
 	printf -- '- warm-up (checked, untimed): `%s`\n' "${HCMD[warmup]:-not run}"
 	printf -- '- timed runs: `%s`; wall time: bash $EPOCHREALTIME read just before and just after the command;\n' "${HCMD[ptprof]:-not run}"
-	printf '  every run: %s\n' "$LOG/goheap.tsv"
+	printf '  CPU time: bash'"'"'s `times` for a subshell that ran it; every run: %s\n' "$LOG/goheap.tsv"
+	printf '  The program times its own WriteHeapProfile once, at its start, before these runs: load on the machine\n'
+	printf '  shows in the ratio (the load averages above).\n'
 	[ -z "${HCMD[strace]:-}" ] || printf -- '- system calls: `%s` (the summary in %s/goheap.strace)\n' "${HCMD[strace]}" "$LOG"
 	printf -- '- samples in the file: the Sample messages of the warm-up file (tests/go/ref.py'"'"'s reader); as pprof shows them:\n'
 	printf '  `tests/go/ref.py pprof-totals FILE`; in-use objects: `tests/go/ref.py pprof-counts --index inuse_objects FILE\n'
