@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # (settings and figures used by the files sourcing this one)
 # bench/lib.sh - sourced by bench/run.sh and by every part of the benchmark
 # (bench/dump.sh, accuracy.sh, cost.sh, stall.sh, rss.sh, eintr.sh,
-# goroutines.sh), from the top of the source tree: the settings (read from
+# goroutines.sh, goheap.sh), from the top of the source tree: the settings (read from
 # the environment and checked here, once for all), and the helpers the parts
 # share.
 #
@@ -41,6 +41,13 @@ RSS_SHORT=${BENCH_RSS_SHORT:-10}
 RSS_LONG=${BENCH_RSS_LONG:-60}
 RSS_RATE=999
 NGOR=${BENCH_GOROUTINES:-10000}
+PTPROF_HEAP=${PTPROF_HEAP:-$B/ptprof heap}
+read -r -a PTPROF_HEAP_WORDS <<<"$PTPROF_HEAP"
+# Part goheap: the distinct allocation sites of its target (fixed in
+# tests/go/gosites/main.go), and the samples ptprof's heap profile may lack,
+# in % of the target's buckets.
+GOSITES_SITES=20000
+GOHEAP_SLACK_PCT=1
 
 # Timeout of one record run (ptprof record, perf record, strace runs).
 RT=$((REC_SECS + TIMEOUT))
@@ -97,6 +104,7 @@ is_uint "$STALL_RUNS" && [ "$STALL_RUNS" -ge 1 ] || die "BENCH_STALL_RUNS must b
 is_uint "$RSS_SHORT" && [ "$RSS_SHORT" -ge 1 ] || die "BENCH_RSS_SHORT must be a positive integer, not '$RSS_SHORT'"
 is_uint "$RSS_LONG" && [ "$RSS_LONG" -ge 1 ] || die "BENCH_RSS_LONG must be a positive integer, not '$RSS_LONG'"
 is_uint "$NGOR" && [ "$NGOR" -ge 1 ] || die "BENCH_GOROUTINES must be a positive integer, not '$NGOR'"
+[ "${#PTPROF_HEAP_WORDS[@]}" -ge 1 ] || die "PTPROF_HEAP is empty"
 
 # The peers found on this machine.
 declare -A AVAIL=()
@@ -127,14 +135,15 @@ command -v perf >/dev/null 2>&1 || PERF_NA="not installed"
 #                SHARE_* resp. COST_* (the target)
 #   stall, rss, eintr: XV XCMD XFAIL XNOTES PERF_X_NA and the targets' ids
 #   goroutines:  GV GCMD GFAIL GCHECK GNOTES DLV_NA and the targets' ids
+#   goheap:      HV HCMD HFAIL HCHECK HNOTES GO_PPROF_NA and the target's id
 #   every part:  LOAD_AT[PART.start], LOAD_AT[PART.end] (load average), and
 #                PTPROF_FAILED[PART]=1 if ptprof failed in some run
 
 declare -A WALL=() SMAX=() SSUM=() BMAX=() BSUM=() SYS=() NFAIL=() FAILMSG=() SYSCMD=() SYSDETAIL=() \
 	NSYSFAIL=() CHECK=() CMDSTR=()
 declare -A RV=() RFAIL=() RFAILMSG=() RCMD=() SV=() SFAIL=() SCMD=() SDETAIL=() STGT=() \
-	XV=() XCMD=() XFAIL=() GV=() GCMD=() GFAIL=() LOAD_AT=() PTPROF_FAILED=()
-declare -a RCHECK=() SNOTES=() XNOTES=() GCHECK=() GNOTES=()
+	XV=() XCMD=() XFAIL=() GV=() GCMD=() GFAIL=() HV=() HCMD=() HFAIL=() LOAD_AT=() PTPROF_FAILED=()
+declare -a RCHECK=() SNOTES=() XNOTES=() GCHECK=() GNOTES=() HCHECK=() HNOTES=()
 RKEYS=(ptprof-share perf-share ptprof-cpu perf-cpu ptprof-wall)
 SKEYS=(sys-ptprof-share sys-floor sys-ptprof-cost)
 

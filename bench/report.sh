@@ -10,6 +10,8 @@
 #   report_target    stall per sample, peak RSS, EINTRs   (parts stall, rss, eintr)
 #   report_goroutines Go programs: goroutine dump vs Delve, CPU shares vs
 #                    Go's own profiler                   (part goroutines)
+#   report_goheap    ptprof heap vs the Go program's own WriteHeapProfile,
+#                    system calls, output check          (part goheap)
 #
 # A table whose parts all did not run is left out; in a table with some of
 # its parts run, the rows of the others are left out (in the syscall table,
@@ -654,6 +656,96 @@ report_goroutines() {
 	[ -z "$w" ] || printf '\nNotes and failures (Go rows):\n\n%s' "$w"
 }
 
+# ------------------------------------------------------ the Go heap rows --
+
+hvals() { printf '%s' "${HV[$1]:-}"; }
+# Thresholds of the heap rows: wall time (ns), share of the program's own
+# WriteHeapProfile, longest stop of the target (ms).
+GOHEAP_MAX_NS=500000000
+GOHEAP_MAX_OWN=2
+GOHEAP_MAX_STOP_MS=10
+# The wall-time cell: median, or why there is none.
+goheap_cell() {
+	if [ -z "$(hvals ptprof.wall | tr -d ' ')" ]; then
+		printf 'failed (all %s runs, see below)' "$RUNS"
+		return 0
+	fi
+	# shellcheck disable=SC2046
+	fmt_ms "$(median $(hvals ptprof.wall))"
+	[ "${HFAIL[ptprof]:-0}" = 0 ] || printf ' (%d failed runs, see below)' "${HFAIL[ptprof]}"
+}
+# The system-call cell: ptrace and process_vm_readv calls of the strace run.
+goheap_sys_cell() {
+	if [ "$HAVE_STRACE" = 0 ]; then
+		printf 'n/a (strace not installed)'
+	elif [ -z "$(hvals sys.ptrace)" ]; then
+		printf 'failed (see below)'
+	else
+		printf '%s ptrace%s, %s process_vm_readv (%s of them failed)' "$(hvals sys.ptrace)" \
+			"$([ "$(hvals sys.ptrace)" = 0 ] && printf ' (no thread ever stopped)')" \
+			"$(hvals sys.readv)" "$(hvals sys.readv_err)"
+	fi
+}
+
+report_goheap() {
+	ran goheap || return 0
+	local w r
+	printf '\n## Go heap profile: ptprof heap vs the program'"'"'s own WriteHeapProfile\n\n'
+	printf '%s, %s CPUs, kernel %s; %s; %s.\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(uname -r)" \
+		"$GO_VERSION" "$STRACE_VERSION"
+	printf 'Load average (1/5/15 min) at start of these runs %s, at end %s.\n\n' \
+		"$(load_start goheap)" "$(load_end goheap)"
+	printf '| | ptprof heap | peer | ptprof / peer |\n'
+	printf '|---|---:|---:|---:|\n'
+	# shellcheck disable=SC2046
+	printf '| heap profile of build/targets/go-gosites (%s buckets, %s distinct allocation sites), wall time, median of %s runs | %s | the program'"'"'s own pprof.WriteHeapProfile to io.Discard, median of 5 timed inside it: %s | %s |\n' \
+		"$(hvals buckets)" "$GOSITES_SITES" "$RUNS" "$(goheap_cell)" "$(fmt_ms "$(hvals own.ns)")" \
+		"$([ -n "$(hvals ptprof.wall | tr -d ' ')" ] && fmt_ratio "$(median $(hvals ptprof.wall))" "$(hvals own.ns)" || printf '—')"
+	printf '| ↳ each run | %s | — | — |\n' \
+		"$(hvals ptprof.wall | awk '{ for (i = 1; i <= NF; i++) printf "%s%.1f ms", (i > 1 ? ", " : ""), $i / 1e6 }')"
+	if [ -n "$(hvals ptprof.cpu | tr -d ' ')" ]; then
+		# shellcheck disable=SC2046
+		printf '| ↳ ptprof'"'"'s CPU time (user+sys), median; each run | %s; %s | — | — |\n' \
+			"$(awk -v c="$(median_f $(hvals ptprof.cpu))" 'BEGIN { printf "%.0f ms", c * 1e3 }')" \
+			"$(hvals ptprof.cpu | awk '{ for (i = 1; i <= NF; i++) printf "%s%.0f ms", (i > 1 ? ", " : ""), $i * 1e3 }')"
+	fi
+	if [ -n "$(hvals v.records)" ]; then
+		printf '| ↳ the records read (its -v line, warm-up run) | %s records, %s KiB of bucket memory copied, read in %s ms, %s walk(s) | — | — |\n' \
+			"$(hvals v.records)" "$(hvals v.kib)" "$(hvals v.read_ms)" "$(hvals v.walks)"
+	fi
+	printf '| system calls of one run (strace -f -c -e trace=ptrace,process_vm_readv) | %s | — | — |\n' "$(goheap_sys_cell)"
+	printf '| samples in the file (warm-up run) | %s in the file, %s as go tool pprof -raw shows them | the target'"'"'s buckets: %s | — |\n' \
+		"$(hvals file.samples | sed 's/^$/?/')" "$(hvals pprof.samples | sed 's/^$/?/')$([ -n "$GO_PPROF_NA" ] && printf ' (%s)' "$GO_PPROF_NA")" "$(hvals buckets)"
+	printf '| in-use objects under main.descend / main.left / main.right (warm-up run) | %s / %s / %s | by construction: %s under main.descend | — |\n' \
+		"$(hvals descend.objects | sed 's/^$/?/')" "$(hvals left.objects | sed 's/^$/?/')" "$(hvals right.objects | sed 's/^$/?/')" "$GOSITES_SITES"
+	if [ -n "$(hvals gopprof.ns)" ]; then
+		printf '| context only: Go'"'"'s pprof reading that file back (go tool pprof -raw, offline), one run | — | %s | — |\n' \
+			"$(fmt_ms "$(hvals gopprof.ns)")"
+	fi
+
+	printf '\nCommands (N = run number):\n\n'
+	printf -- '- target `build/targets/go-gosites` (PID %s), in position when it printed `ready` (after `writeheap_ns %s`, `buckets %s`);\n' \
+		"$GH_PID" "$(hvals own.ns)" "$(hvals buckets)"
+	printf '  its stderr: %s; after its stdin closed: %s\n' "$(hvals target.stderr)" "$(hvals target.after | sed 's/^$/?/')"
+	printf -- '- warm-up (checked, untimed): `%s`\n' "${HCMD[warmup]:-not run}"
+	printf -- '- timed runs: `%s`; wall time: bash $EPOCHREALTIME read just before and just after the command;\n' "${HCMD[ptprof]:-not run}"
+	printf '  CPU time: bash'"'"'s `times` for a subshell that ran it; every run: %s\n' "$LOG/goheap.tsv"
+	printf '  The program times its own WriteHeapProfile once, at its start, before these runs: load on the machine\n'
+	printf '  shows in the ratio (the load averages above).\n'
+	[ -z "${HCMD[strace]:-}" ] || printf -- '- system calls: `%s` (the summary in %s/goheap.strace)\n' "${HCMD[strace]}" "$LOG"
+	printf -- '- samples in the file: the Sample messages of the warm-up file (tests/go/ref.py'"'"'s reader); as pprof shows them:\n'
+	printf '  `tests/go/ref.py pprof-totals FILE`; in-use objects: `tests/go/ref.py pprof-counts --index inuse_objects FILE\n'
+	printf '  main.descend main.left main.right` (the sum over the samples with the function on the stack)\n'
+	[ -z "${HCMD[gopprof]:-}" ] || printf -- '- context: `%s`\n' "${HCMD[gopprof]}"
+
+	printf '\nOutput check:\n\n'
+	for w in "${HCHECK[@]}"; do printf -- '- %s\n' "$w"; done
+
+	w=
+	for r in "${HNOTES[@]}"; do w+="- $r"$'\n'; done
+	[ -z "$w" ] || printf '\nNotes and failures (Go heap rows):\n\n%s' "$w"
+}
+
 # ------------------------------------------------------------ the summary --
 #
 # One row per figure the issue asks for: ptprof, its peers, the target and
@@ -897,6 +989,40 @@ report_summary() {
 			else
 				sum_row "$l11" "$f" "$g" "$t11" "$nf"
 			fi
+		fi
+	fi
+	# 12. and 13. Go heap profile: wall time, stop of the target (part goheap)
+	local l12="heap profile of a Go program with $GOSITES_SITES distinct allocation sites (go-gosites), wall time of ptprof heap"
+	local t12="≤ $((GOHEAP_MAX_NS / 1000000)) ms and ≤ ${GOHEAP_MAX_OWN}× the program's own WriteHeapProfile (output checked)"
+	local l13="longest stop of the target during ptprof heap on it (go-gosites)"
+	local t13="≤ $GOHEAP_MAX_STOP_MS ms"
+	if ! ran goheap; then
+		sum_row "$l12" "$(not_run goheap)" '—' "$t12" "$nf"
+		sum_row "$l13" "$(not_run goheap)" '—' "$t13" "$nf"
+	else
+		# shellcheck disable=SC2046
+		a=$(med_or_empty $(hvals ptprof.wall)) b=$(hvals own.ns) c=$(hvals check.ok)
+		f=$(awk -v a="$a" -v b="$b" -v n="$(hvals file.samples)" -v k="$(hvals buckets)" 'BEGIN {
+			if (a == "") { printf "failed"; exit }
+			printf "%.1f ms", a / 1e6; if (b > 0) printf " (%.2f× its own WriteHeapProfile)", a / b
+			printf "; %s samples in the file for %s buckets", (n == "" ? "?" : n), k }')
+		[ "$c" = yes ] || f+="; output check FAILED"
+		g="the program's own pprof.WriteHeapProfile (median of 5, timed inside it): $(fmt_ms "$b")"
+		if [ -n "$a" ] && is_uint "$b" && [ "$c" = yes ]; then
+			sum_row "$l12" "$f" "$g" "$t12" "$(met "$a <= $GOHEAP_MAX_NS && $a <= $GOHEAP_MAX_OWN * $b")"
+		else
+			sum_row "$l12" "$f" "$g" "$t12" "$nf"
+		fi
+		a=$(hvals sys.ptrace) b=$(hvals sys.readv)
+		if [ "$HAVE_STRACE" = 0 ]; then
+			sum_row "$l13" 'not measured (strace not installed)' '—' "$t13" "$nf"
+		elif [ -z "$a" ]; then
+			sum_row "$l13" 'failed (the strace run, see below)' '—' "$t13" "$nf"
+		elif [ "$a" = 0 ]; then
+			sum_row "$l13" "never stopped: 0 ptrace calls in one run (strace -f -c; $b process_vm_readv calls)" \
+				'— (the program'"'"'s own WriteHeapProfile runs inside it)' "$t13" yes
+		else
+			sum_row "$l13" "$a ptrace calls in one run (strace -f -c): stopped, for how long not measured" '—' "$t13" "$nf"
 		fi
 	fi
 }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench/run.sh - compare `ptprof dump` with its peers (eu-stack, gdb) on one
-# 1000-thread target, `ptprof record` with `perf record`, and ptprof on Go
-# programs with Delve and Go's own profiler, in one run, and print a summary
-# and five Markdown tables.
+# 1000-thread target, `ptprof record` with `perf record`, ptprof on Go
+# programs with Delve and Go's own profiler, and `ptprof heap` with the Go
+# program's own WriteHeapProfile, in one run, and print a summary and six
+# Markdown tables.
 #
 #   sh bench/run.sh [BUILD_DIR]          (what `make bench` runs; default: build)
 #   BENCH_ONLY=stall,rss sh bench/run.sh (only those parts; `make bench BENCH_ONLY=...`)
@@ -23,6 +24,9 @@
 #                                goroutines vs Delve's goroutines -t; share of
 #                                main.hashA / main.hashB, ptprof record vs Go's
 #                                own CPU profile (installs Delve when root)
+#   goheap    bench/goheap.sh    ptprof heap of a Go program with 20000
+#                                allocation sites vs its own WriteHeapProfile;
+#                                ptrace calls (none: never stopped); output check
 # This script checks the settings, builds the targets the parts need, runs
 # the parts, and prints the report from the figures they saved
 # (bench/report.sh); bench/lib.sh holds what they share.
@@ -33,6 +37,7 @@
 #                       rows of the others "not run"; the detailed tables
 #                       leave them out.
 #   BENCH_RUNS=5        timed runs per tool, interleaved ptprof, eu-stack, gdb, ...
+#                       (also of the Go dump and of ptprof heap)
 #   BENCH_THREADS=1000  blocked worker threads in the target
 #   BENCH_TIMEOUT=120   seconds before a tool run is killed (timeout(1))
 #   PTPROF='build/ptprof dump'
@@ -54,6 +59,9 @@
 #   BENCH_GOROUTINES=10000  parked goroutines in the Go dump target (part
 #                           goroutines; its CPU row uses BENCH_RECORD_RUNS
 #                           runs of BENCH_RECORD_SECONDS s, none if 0)
+#   PTPROF_HEAP='build/ptprof heap'
+#                       heap profile command (part goheap, BENCH_RUNS timed
+#                       runs); "-p PID -o FILE" is appended.
 #
 # Rows (part dump):
 #   1. wall time of one full dump (inlines + file:line) of the target
@@ -92,6 +100,14 @@
 #  12. share of main.hashA / main.hashB (3:1 by construction) in main.worker's
 #      samples, ptprof record vs the program's own runtime/pprof CPU profile
 #      taken over the same seconds
+# Go heap rows (part goheap; target build/targets/go-gosites: 20000 distinct
+# allocation stacks at MemProfileRate 1, then still):
+#  13. wall time of `ptprof heap -p PID -o FILE` (BENCH_RUNS runs) beside the
+#      program's own pprof.WriteHeapProfile (median of 5, timed inside it)
+#  14. ptrace and process_vm_readv calls of one such run under strace -f -c
+#      (no ptrace call: no thread of the target was ever stopped), beside the
+#      records read and bucket bytes copied (its -v line); the warm-up run's
+#      file is checked against the target's bucket count and sites
 # The report opens with a summary table: one row per figure the issue asks
 # for, ptprof beside its peers, the target and whether it is met (computed
 # from the figures).
@@ -105,7 +121,8 @@
 # 3 x (2 x 10 s share + 2 x 5 s syscalls) = 1.5 min; cost 3 x (3 x 10 s cost
 # + 5 s syscalls) = 1.8 min; stall 30 s x BENCH_STALL_RUNS; rss
 # 2 x (BENCH_RSS_SHORT + BENCH_RSS_LONG) = 2.3 min; eintr 15 s; goroutines
-# 6 x (ptprof + Delve, about 3 s) + 3 x 10 s = 1 min: about 8.5 min in all.
+# 6 x (ptprof + Delve, about 3 s) + 3 x 10 s = 1 min; goheap: the target's
+# start-up (about 3 s) + 7 x 0.5 s + the checks = 15 s: about 9 min in all.
 # Logs, tool output and strace summaries are kept in BUILD_DIR/bench/ (log/,
 # out/), each part's figures in BUILD_DIR/bench/figures/PART.sh; all of them
 # are cleared at the start of every run.
@@ -120,7 +137,7 @@ cd "$(dirname "$0")/.."
 
 # -------------------------------------------------------------- the parts --
 
-PARTS=(dump accuracy cost stall rss eintr goroutines)
+PARTS=(dump accuracy cost stall rss eintr goroutines goheap)
 ONLY=${BENCH_ONLY:-}
 declare -A WANT=() RAN=() SKIPPED=()
 if [ -z "${ONLY//[, ]/}" ]; then
@@ -215,7 +232,7 @@ done
 # with errexit on, and the report ends with a table that stops on an error.
 report_all() {
 	local t rc
-	for t in summary dump record syscalls target goroutines; do
+	for t in summary dump record syscalls target goroutines goheap; do
 		set +e
 		(
 			set -e
