@@ -45,6 +45,7 @@ struct goprof_src {
 	uint64_t bias;
 	struct go_prof_layout L;
 	const struct go_layout *G; /* for counting goroutines; NULL if unreadable */
+	bool G_tried;
 	/* private: what Go's function table says of each address seen */
 	struct u64map pc_index;
 	struct pc_info *pcs;

@@ -13,6 +13,11 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 /* Overflow-checked realloc of an array. */
 void *xreallocarray(void *p, size_t nmemb, size_t size);
+/* A buffer for the kernel to copy into (process_vm_readv): 2 MiB aligned,
+ * advised to be backed by huge pages and touched once per 2 MiB, so that
+ * the copy does not take a page fault per 4 KiB page (which costs more
+ * than the copy: 16 MiB in 57 ms against 23 ms, measured).  free() it. */
+void *xcopybuf(size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

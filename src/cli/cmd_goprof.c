@@ -388,6 +388,7 @@ int cmd_goprof(const struct subcommand *self, int argc, char **argv)
 	ret = load_modules(a.sub, a.pid, &maps, &ms);
 	if (ret)
 		goto out_maps;
+	uint64_t t_open = monotonic_ns();
 	switch (goprof_open(&src, a.pid, ms, why, sizeof(why))) {
 	case GOPROF_NOT_GO:
 		not_go(a.sub, a.pid, comm);
@@ -400,6 +401,8 @@ int cmd_goprof(const struct subcommand *self, int argc, char **argv)
 	case GOPROF_OK:
 		break;
 	}
+	pt_verbose("%s: the runtime's variables and layout found in %.1f ms", a.sub,
+		   (double)(monotonic_ns() - t_open) / 1e6);
 	struct symbolizer sym = { .ms = ms, .inlines = true, .lines = true };
 	sc = symcache_new(symbolize_resolve, &sym);
 
@@ -418,7 +421,10 @@ int cmd_goprof(const struct subcommand *self, int argc, char **argv)
 		   a.sub, p.data.n, p.data.bytes >> 10, (double)p.read_ns / 1e6, p.data.tries,
 		   p.data.tries == 1 ? "" : "s",
 		   p.data.settled ? "" : " (still changing: kept the last)");
+	uint64_t t_write = monotonic_ns();
 	ret = write_profile(&a, &p, sc, comm, goprof_rss(a.pid));
+	pt_verbose("%s: symbolized and written in %.1f ms (%zu distinct addresses)", a.sub,
+		   (double)(monotonic_ns() - t_write) / 1e6, symcache_size(sc));
 out_prof:
 	goprof_free(&p);
 out_sc:

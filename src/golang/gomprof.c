@@ -366,7 +366,7 @@ static bool records_unchanged(pid_t pid, const struct go_prof_layout *L, uint32_
 			      const struct go_prof_data *d)
 {
 	struct mem_piece *p = xcalloc(d->n ? d->n : 1, sizeof(*p));
-	unsigned char *buf = xmalloc(d->n ? d->n * L->mem_size : 1);
+	unsigned char *buf = xcopybuf(d->n ? d->n * L->mem_size : 1);
 	unsigned idx = cycle % 3;
 	bool same = true;
 

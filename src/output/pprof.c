@@ -225,7 +225,7 @@ static int gzip_write(const uint8_t *buf, size_t len, FILE *f)
 	int ret = 0;
 	memset(&z, 0, sizeof(z));
 	/* windowBits 15 + 16: a gzip wrapper, as pprof files carry on disk. */
-	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+	if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8,
 			 Z_DEFAULT_STRATEGY) != Z_OK) {
 		errno = ENOMEM;
 		return -1;

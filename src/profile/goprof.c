@@ -67,7 +67,6 @@ enum goprof_result goprof_open(struct goprof_src *src, pid_t pid, struct modules
 	}
 	/* Go 1.24's locks keep other bits in the word: held is bit 0. */
 	src->L.lock_held_mask = m->go.major == 1 && m->go.minor >= 24 ? 1 : UINT64_MAX;
-	src->G = module_go_layout(m, &missing);
 	return GOPROF_OK;
 }
 
@@ -357,6 +356,11 @@ long goprof_goroutines(struct goprof_src *src)
 	struct go_state st = { 0 };
 	const char *why = NULL;
 	uint64_t ngsys = 0;
+	if (!src->G_tried) {
+		/* Another pass over the DWARF: only --watch counts goroutines. */
+		src->G = module_go_layout(src->main, &why);
+		src->G_tried = true;
+	}
 	if (!src->G || go_state_read(src->pid, src->G, src->bias, &st, &why) != 0)
 		return -1;
 	long n = 0;

@@ -12,9 +12,15 @@ struct chunk {
 	size_t valid;             /* bytes read from the chunk's start */
 };
 
+/* Chunk buffers are carved from 2 MiB arenas made for the kernel to copy
+ * into (xcopybuf). */
+#define ARENA (2u << 20)
+
 struct memchunks {
 	pid_t pid;
 	size_t size;
+	unsigned char **arenas;
+	size_t narenas, arenas_cap, arena_used;
 	struct u64map index;      /* chunk base -> position in c[] + 1 */
 	struct chunk *c;
 	size_t n, cap;
@@ -35,8 +41,9 @@ void memchunks_free(struct memchunks *mc)
 {
 	if (!mc)
 		return;
-	for (size_t i = 0; i < mc->n; i++)
-		free(mc->c[i].data);
+	for (size_t i = 0; i < mc->narenas; i++)
+		free(mc->arenas[i]);
+	free(mc->arenas);
 	free(mc->c);
 	free(mc->scratch);
 	u64map_free(&mc->index);
@@ -48,6 +55,21 @@ uint64_t memchunks_bytes(const struct memchunks *mc)
 	return mc->bytes;
 }
 
+static unsigned char *chunk_buffer(struct memchunks *mc)
+{
+	if (mc->size > ARENA / 2)
+		return NULL;   /* big chunks: their own allocation */
+	if (!mc->narenas || mc->arena_used + mc->size > ARENA) {
+		XGROW(mc->arenas, mc->arenas_cap, mc->narenas + 1);
+		unsigned char *a = xcopybuf(ARENA);
+		mc->arenas[mc->narenas++] = a;
+		mc->arena_used = 0;
+	}
+	unsigned char *b = mc->arenas[mc->narenas - 1] + mc->arena_used;
+	mc->arena_used += mc->size;
+	return b;
+}
+
 /* The chunk starting at base, read on first use. */
 static struct chunk *chunk_at(struct memchunks *mc, uint64_t base)
 {
@@ -56,7 +78,12 @@ static struct chunk *chunk_at(struct memchunks *mc, uint64_t base)
 		return &mc->c[pos - 1];
 	XGROW(mc->c, mc->cap, mc->n + 1);
 	struct chunk *c = &mc->c[mc->n++];
-	c->data = xmalloc(mc->size);
+	c->data = chunk_buffer(mc);
+	if (!c->data) {
+		XGROW(mc->arenas, mc->arenas_cap, mc->narenas + 1);
+		c->data = mc->arenas[mc->narenas++] = xmalloc(mc->size);
+		mc->arena_used = ARENA;   /* not an arena to carve from */
+	}
 	/* The kernel copies up to the first unreadable byte, so a chunk that
 	 * runs past its mapping keeps the part before. */
 	c->valid = mem_read_prefix(mc->pid, base, c->data, mc->size);

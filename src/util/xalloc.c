@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util/error.h"
 #include "util/xalloc.h"
@@ -24,6 +25,21 @@ void *xmalloc(size_t n)
 void *xcalloc(size_t nmemb, size_t size)
 {
 	return check(calloc(nmemb ? nmemb : 1, size ? size : 1));
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *xcopybuf(size_t n)
+{
+	void *p = NULL;
+	size_t len = (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+	if (!len || posix_memalign(&p, HUGE_PAGE, len) != 0)
+		p = NULL;
+	check(p);
+	madvise(p, len, MADV_HUGEPAGE);   /* advice only: may be refused */
+	for (size_t o = 0; o < len; o += HUGE_PAGE)
+		((volatile unsigned char *)p)[o] = 0;
+	return p;
 }
 
 void *xrealloc(void *p, size_t n)
