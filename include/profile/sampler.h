@@ -52,6 +52,7 @@ struct sampler_stats {
 	uint64_t lost_exited;     /* thread exited while being sampled */
 	uint64_t lost_unwind;     /* no frame at all */
 	uint64_t truncated;       /* counted with an incomplete stack */
+	uint64_t module_reloads;  /* maps read again for code in no known module */
 	size_t threads_seen;
 	uint64_t start_time_ns;   /* wall clock at the start */
 	uint64_t duration_ns;

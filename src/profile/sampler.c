@@ -22,6 +22,7 @@
 #include "target/tracer.h"
 #include "util/error.h"
 #include "util/numparse.h"
+#include "util/hashmap.h"
 #include "util/xalloc.h"
 
 /* A thread in uninterruptible sleep is given this long to stop; it stays
@@ -36,7 +37,7 @@
 /* Longest a wait status can stay unseen after a lost SIGCHLD. */
 #define DRAIN_NS 100000000ULL
 /* Re-reading the modules is not free; at most this often. */
-#define REFRESH_NS 1000000000ULL
+#define REFRESH_NS 250000000ULL   /* maps read again at most 4 times a second */
 /* After this many looks in a row at an unchanged schedstat a thread is
  * quiet: it is no longer read at every tick.  Whether any quiet thread
  * ran is told by the process's CPU clock, one system call for all of
@@ -89,6 +90,7 @@ struct sampler {
 	} *batch;                 /* threads asked to stop this tick */
 	size_t batch_cap;
 	uint64_t last_refresh;
+	uint64_t maps_hash;       /* of the maps text the modules come from */
 	bool target_gone;
 	bool chld;                /* SIGCHLD seen: wait statuses may be pending */
 	bool stopped_since_drain; /* a SIGCHLD of ours may have hidden another */
@@ -272,16 +274,26 @@ static bool same_block(const struct rthread *r, const struct thread_facts *f)
 
 static void lock_names_open(struct sampler *s);
 
-/* Re-read maps and modules when unwinding met code we did not know. */
-static void refresh_modules(struct sampler *s)
+/* Re-read maps and modules when unwinding met code we did not know (a
+ * library loaded since: a launched command's libc, a dlopen).  True when
+ * the modules changed: the capture is then unwound again.  An address in
+ * no module that no new mapping explains (a corrupt stack) costs one read
+ * of maps, at most every REFRESH_NS. */
+static bool refresh_modules(struct sampler *s)
 {
 	uint64_t now = monotonic_ns();
-	if (!unwinder_missed_module(s->u) || now - s->last_refresh < REFRESH_NS)
-		return;
+	if (!unwinder_missed_module(s->u) || (s->last_refresh && now - s->last_refresh < REFRESH_NS))
+		return false;
+	s->last_refresh = now;
 	char *text = procfs_read_all(s->o->pid, 0, "maps", NULL);
 	if (!text)
-		return;
-	s->last_refresh = now;
+		return false;
+	uint64_t h = hash_bytes(text, strlen(text));
+	if (h == s->maps_hash) {
+		free(text);
+		return false;
+	}
+	s->maps_hash = h;
 	unwinder_free(s->u);
 	modules_free(s->rec->ms);
 	maps_free(&s->rec->maps);
@@ -293,8 +305,10 @@ static void refresh_modules(struct sampler *s)
 	lock_names_open(s);
 	golabel_close(&s->gl);
 	golabel_open(&s->gl, s->o->pid, s->rec->ms);
+	s->rec->st.module_reloads++;
 	pt_verbose("modules of process %d read again (%zu mappings)", (int)s->o->pid,
 		   s->rec->maps.n);
+	return true;
 }
 
 /* Decide what a tick does with r: count its last stack again, skip it,
@@ -454,6 +468,8 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 		return;  /* still asked to stop; its stop is collected later */
 
 	unwind_capture(s->u, &s->cap_buf, s->o->max_frames, &s->stack_buf);
+	if (refresh_modules(s))
+		unwind_capture(s->u, &s->cap_buf, s->o->max_frames, &s->stack_buf);
 	st->stopped++;
 	if (s->stack_buf.n == 0) {
 		st->lost_unwind++;
@@ -623,6 +639,7 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 		return EXIT_FAILED;
 	}
 	procfs_parse_maps(text, &rec->maps);
+	s.maps_hash = hash_bytes(text, strlen(text));
 	free(text);
 	ret = scan(&s);
 	if (ret)
@@ -643,7 +660,7 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 	s.u = unwinder_new(rec->ms, &rec->maps);
 	lock_names_open(&s);
 	golabel_open(&s.gl, o->pid, rec->ms);
-	s.last_refresh = monotonic_ns();
+	s.last_refresh = 0;   /* the first miss reads maps at once */
 	s.have_clock = clock_getcpuclockid(o->pid, &s.clock) == 0;
 	prime(&s);
 	/* Said once every thread is attached: from here on, what the target
@@ -688,7 +705,6 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 		}
 		rec->st.ticks++;
 		tick(&s);
-		refresh_modules(&s);
 		/* Absolute deadlines: the rate does not drift; ticks that could
 		 * not be kept are skipped, not bunched. */
 		next += period;

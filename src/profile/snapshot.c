@@ -9,6 +9,7 @@
 #include "target/tracer.h"
 #include "util/error.h"
 #include "util/numparse.h"
+#include "util/hashmap.h"
 #include "util/xalloc.h"
 
 /* A thread in uninterruptible sleep stops only when the kernel lets it:
@@ -285,6 +286,24 @@ static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 	return ret;
 }
 
+/* The maps of s->pid again, if they changed since the text hashed as
+ * old was read: true, with s->maps replaced. */
+static bool reread_maps(struct snapshot *s, uint64_t old)
+{
+	char *text = procfs_read_all(s->pid, 0, "maps", NULL);
+	if (!text)
+		return false;
+	bool changed = hash_bytes(text, strlen(text)) != old;
+	if (changed) {
+		maps_free(&s->maps);
+		procfs_parse_maps(text, &s->maps);
+		pt_verbose("modules of process %d read again (%zu mappings)", (int)s->pid,
+			   s->maps.n);
+	}
+	free(text);
+	return changed;
+}
+
 int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 {
 	struct capture *caps = NULL;
@@ -316,6 +335,7 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 		return EXIT_FAILED;
 	}
 	procfs_parse_maps(text, &s->maps);
+	uint64_t text_hash = hash_bytes(text, strlen(text));
 	free(text);
 
 	s->time_ns = realtime_ns();
@@ -328,6 +348,20 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 	/* Every thread runs again: now the slow part. */
 	s->ms = modules_open(pid, &s->maps, o->debug_dir);
 	struct unwinder *u = unwinder_new(s->ms, &s->maps);
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->t[i].problem)
+			unwind_capture(u, &caps[i], o->max_frames, &s->t[i].stack);
+	/* Code in no known module: a library mapped since maps was read.
+	 * Read it again and unwind the same captures once more. */
+	if (unwinder_missed_module(u) && reread_maps(s, text_hash)) {
+		unwinder_free(u);
+		modules_free(s->ms);
+		s->ms = modules_open(pid, &s->maps, o->debug_dir);
+		u = unwinder_new(s->ms, &s->maps);
+		for (size_t i = 0; i < s->n; i++)
+			if (!s->t[i].problem)
+				unwind_capture(u, &caps[i], o->max_frames, &s->t[i].stack);
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		struct thread_snap *ts = &s->t[i];
 		if (ts->problem) {
@@ -335,7 +369,6 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 			pt_verbose("thread %d: no stack: %s", (int)ts->facts.tid, ts->problem);
 			continue;
 		}
-		unwind_capture(u, &caps[i], o->max_frames, &ts->stack);
 		if (ts->stack.end != UNWIND_COMPLETE) {
 			ts->problem = unwind_end_reason(ts->stack.end);
 			s->incomplete++;

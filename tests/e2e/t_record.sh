@@ -888,6 +888,31 @@ t_record_command_cpu() {
 	assert_match "$T/c.txt" "^ +$cpid +sh +$REC_N +100\.0% +100\.0% +0\.0% +0\.0% +0\.0%$"
 }
 
+# A dynamically linked command that lives half a second: its libc is
+# mapped by the loader after the exec, so the first capture that meets it
+# makes ptprof read the maps again and unwind that capture once more.
+# Nearly every stack complete, through libc, and libc's frames named.
+t_record_command_short_dynamic() {
+	record -r 499 -o "$T/s.pb.gz" -- "$TARGETS_DIR/shortlib"
+	assert_rc 0
+	read_summary
+	[ "$REC_N" -ge 50 ] || fail "only $REC_N samples of a half-second command at 499 Hz"
+	local inc=0
+	if grep -q '^ptprof: lost: ' "$T/err"; then
+		inc=$(sed -n 's/^ptprof: lost: .*; \([0-9]*\) stacks incomplete;.*/\1/p' "$T/err")
+	fi
+	[ $((inc * 100)) -le $((REC_N * 5)) ] || fail "$inc of $REC_N stacks incomplete (more than 5%)"
+	go_pprof -traces "$T/s.pb.gz" >"$T/traces" 2>/dev/null || fail "go tool pprof cannot read it"
+	# qsort's merge sort (libc) between the comparator and sort_words.
+	grep -q 'msort_with_tmp' "$T/traces" || { show_file traces "$T/traces" 30; fail "no libc frame named"; }
+	local with_main
+	with_main=$(awk '/^-----/ { n++; if (m) k++; m = 0 } / main$/ { m = 1 } END { if (m) k++; print k + 0 }' "$T/traces")
+	local stacks
+	stacks=$(grep -c '^-----' "$T/traces")
+	[ $((with_main * 100)) -ge $(((stacks - 1) * 95)) ] ||
+		fail "only $with_main of $((stacks - 1)) distinct stacks reach main"
+}
+
 # ptprof told to stop passes the signal to its command, writes the
 # profile, and exits with the command's status.
 t_record_command_sigterm() {
