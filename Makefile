@@ -139,7 +139,7 @@ docs-check: all
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS    := src/output/pprof_read.c src/profile/stacks.c src/util/hashmap.c \
-                src/util/xalloc.c src/util/error.c $(B)/gen/profile.pb-c.c \
+                src/util/xalloc.c src/util/error.c src/util/numparse.c $(B)/gen/profile.pb-c.c \
                 tests/fuzz/fuzz_pprof_read.c
 FUZZ_FLAGS    = -std=gnu11 -O1 -g -fno-omit-frame-pointer $(WARN) -D_GNU_SOURCE -Iinclude \
                 -I$(B)/gen $(shell $(PKG_CONFIG) --cflags libprotobuf-c zlib 2>/dev/null)
