@@ -111,6 +111,7 @@ $(B)/unit/test_gopclntab $(B)/unit/test_gopclntab_hostile: tests/unit/gopcln_fix
     $(TARGETS_DIR)/go-pclnsample $(TARGETS_DIR)/go-pclnsample-sw
 # Unit tests that run a test program need it built first.
 $(B)/unit/test_goruntime: | $(TARGETS_DIR)/go-gostates $(TARGETS_DIR)/chain
+$(B)/unit/test_modules_maps: | $(TARGETS_DIR)/chain $(TARGETS_DIR)/chain-nopie
 
 unit: $(UNIT_BINS)
 	sh tests/run-unit.sh $(UNIT_BINS)

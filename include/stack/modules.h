@@ -5,6 +5,13 @@
  * binaries); the vDSO is copied from the target's memory.  Serves both the
  * unwinder (unwind tables and read-only bytes straight from the mapped
  * files, no target memory reads) and the symbolizer (the Dwfl).
+ *
+ * One module per run of stack/mapgroup.h: modules never overlap, whatever
+ * the maps said.  Each distinct file is reported to libdw once; a file
+ * mapped again at another bias (Node's remapped builtins, a library
+ * loaded twice) gives further modules that share its Dwfl_Module, its
+ * image and what is loaded lazily, and differ in bias: libdw knows their
+ * addresses as runtime address - shift.
  */
 #ifndef PTPROF_MODULES_H
 #define PTPROF_MODULES_H
@@ -31,22 +38,27 @@ struct eh_frame_hdr {
 
 struct module {
 	struct sym_module info;   /* what output shows of it */
-	Dwfl_Module *dwfl_mod;
+	Dwfl_Module *dwfl_mod;    /* shared by all modules of one file */
+	struct module *home;      /* the module of the same file that owns
+				     what they share (itself for one) */
 	uint64_t bias;            /* runtime address - ELF vaddr */
+	uint64_t shift;           /* runtime address - address in dwfl_mod
+				     (0 but for a file mapped again) */
 	const unsigned char *image; /* whole file, as libelf mapped it */
 	size_t image_size;
 	struct load_seg { uint64_t vaddr, filesz, offset; } *segs;
 	size_t nsegs;
 	uint64_t text_lo, text_hi; /* runtime range of executable segments */
-	struct eh_frame_hdr eh;
+	struct eh_frame_hdr eh;   /* present only if the table is mapped at
+				     this module's bias */
 	struct go_build go;       /* is it a Go program, which Go */
-	/* storage behind info's strings */
+	/* Storage behind info's strings and segs, owned by the home. */
 	char *name_buf, *path_buf, *build_id_buf;
-	/* Loaded on first use (module_gopcln, module_debug_cfi, module_cutab,
-	 * module_go_layout). */
+	/* Loaded on first use, in the home (module_gopcln, module_debug_cfi,
+	 * module_cutab, module_go_layout). */
 	struct gopcln *pcln;
 	Dwarf_CFI *debug_cfi;
-	uint64_t cfi_bias;
+	uint64_t cfi_bias;        /* in dwfl_mod's addresses */
 	struct go_cutab *cutab;
 	struct go_layout *layout;
 	const char *layout_missing;
@@ -55,8 +67,9 @@ struct module {
 
 struct modules;
 
-/* Report every file-backed mapping of pid.  debug_dir (may be NULL) is
- * searched for separate debug files before /usr/lib/debug. */
+/* Report every file-backed mapping of pid that holds code.  debug_dir
+ * (may be NULL) is searched for separate debug files before
+ * /usr/lib/debug. */
 struct modules *modules_open(pid_t pid, const struct maps *maps, const char *debug_dir);
 void modules_free(struct modules *ms);
 
@@ -68,15 +81,15 @@ Dwfl *modules_dwfl(struct modules *ms);
  * (file-backed bytes of a loadable segment only). */
 bool module_read(const struct module *m, uint64_t addr, void *out, size_t n);
 
-/* The executable itself, or NULL. */
+/* The executable itself (the home of its modules), or NULL. */
 struct module *modules_main(struct modules *ms);
 /* The module's DWARF (from the file or its separate debug file) and the
- * bias of its addresses, or NULL. */
+ * bias of its addresses (runtime address - DWARF address), or NULL. */
 Dwarf *module_dwarf(struct module *m, uint64_t *bias);
 /* A Go module's function table, or NULL. */
 const struct gopcln *module_gopcln(struct module *m);
 /* The module's .debug_frame CFI, or NULL (addresses biased as by
- * module_dwarf). */
+ * module_dwarf, for this module's runtime addresses). */
 Dwarf_CFI *module_debug_cfi(struct module *m, uint64_t *bias);
 /* A Go module's address -> compilation unit table (its DWARF has no
  * .debug_aranges), or NULL. */

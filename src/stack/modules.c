@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "stack/mapgroup.h"
 #include "stack/modules.h"
 #include "target/memread.h"
 #include "util/error.h"
@@ -70,12 +71,20 @@ static int open_mapped(struct modules *ms, const struct map_entry *e)
 	return fd;
 }
 
+/* The vDSO is two pages or so; a mapping called [vdso] of more is not one. */
+#define VDSO_MAX (1u << 20)
+
 /* The vDSO exists only in memory: copy it into a memfd for libelf. */
 static int open_vdso(struct modules *ms, const struct map_entry *e)
 {
 	size_t len = (size_t)(e->end - e->start);
-	unsigned char *buf = xmalloc(len);
+	unsigned char *buf;
 	int fd = -1;
+	if (e->end <= e->start || e->end - e->start > VDSO_MAX) {
+		errno = EFBIG;
+		return -1;
+	}
+	buf = xmalloc(len);
 	if (!mem_read(ms->pid, e->start, buf, len))
 		goto out;
 	fd = memfd_create("ptprof-vdso", MFD_CLOEXEC);
@@ -90,33 +99,24 @@ out:
 	return fd;
 }
 
-/* Runtime address minus ELF vaddr, from the lowest mapping of the file. */
-static bool compute_bias(int fd, const struct map_entry *first, uint64_t *bias)
+/* The file's PT_LOAD headers, for mapgroup. */
+static bool read_loads(int fd, struct seg_load **loads, size_t *nloads)
 {
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	GElf_Ehdr eh;
-	size_t phnum;
+	size_t phnum, n = 0;
 	bool ok = false;
-	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
-	    elf_getphdrnum(elf, &phnum) != 0)
+	if (!elf || elf_kind(elf) != ELF_K_ELF || elf_getphdrnum(elf, &phnum) != 0 || !phnum)
 		goto out;
-	if (eh.e_type == ET_EXEC) {
-		*bias = 0;
-		ok = true;
-		goto out;
-	}
-	*bias = first->start - first->offset;
+	*loads = xcalloc(phnum, sizeof(**loads));
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
-		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
-		    (ph.p_offset & ~(page - 1)) == first->offset) {
-			*bias = first->start - (ph.p_vaddr & ~(page - 1));
-			break;
-		}
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD)
+			(*loads)[n++] = (struct seg_load){ ph.p_vaddr, ph.p_memsz, ph.p_offset,
+							   ph.p_filesz };
 	}
-	ok = true;
+	*nloads = n;
+	ok = n > 0;
 out:
 	if (elf)
 		elf_end(elf);
@@ -156,98 +156,275 @@ static void parse_eh_frame_hdr(struct module *m, const GElf_Phdr *ph)
 	m->eh.fde_count = count;
 }
 
+/* What the ELF says of the module: the home reads the file's segments,
+ * build id and Go facts, the others share them; each places the text and
+ * the unwind table at its own bias. */
 static void fill_from_elf(struct module *m)
 {
-	GElf_Addr bias;
-	Elf *elf = dwfl_module_getelf(m->dwfl_mod, &bias);
+	GElf_Addr dbias;
+	Elf *elf = dwfl_module_getelf(m->dwfl_mod, &dbias);
 	size_t phnum;
+	struct module *h = m->home;
 	if (!elf || elf_getphdrnum(elf, &phnum) != 0)
 		return;
-	m->bias = bias;
+	m->shift = m->bias - dbias;
 	m->image = (const unsigned char *)elf_rawfile(elf, &m->image_size);
-	m->segs = xcalloc(phnum, sizeof(*m->segs));
+	if (h == m) {
+		m->segs = xcalloc(phnum ? phnum : 1, sizeof(*m->segs));
+		go_build_read(elf, &m->go);
+		const unsigned char *bits;
+		GElf_Addr idaddr;
+		int len = dwfl_module_build_id(m->dwfl_mod, &bits, &idaddr);
+		m->build_id_buf = xcalloc(len > 0 ? (size_t)len * 2 + 1 : 1, 1);
+		for (int i = 0; i < len; i++)
+			sprintf(m->build_id_buf + 2 * i, "%02x", bits[i]);
+	} else {
+		m->segs = h->segs;
+		m->nsegs = h->nsegs;
+		m->go = h->go;
+	}
+	m->info.build_id = h->build_id_buf ? h->build_id_buf : "";
 	m->text_lo = UINT64_MAX;
 	for (size_t i = 0; i < phnum; i++) {
 		GElf_Phdr ph;
 		if (!gelf_getphdr(elf, (int)i, &ph))
 			continue;
 		if (ph.p_type == PT_LOAD) {
-			m->segs[m->nsegs++] = (struct load_seg){ ph.p_vaddr, ph.p_filesz, ph.p_offset };
+			if (h == m)
+				m->segs[m->nsegs++] = (struct load_seg){ ph.p_vaddr, ph.p_filesz,
+									 ph.p_offset };
 			if (ph.p_flags & PF_X) {
-				if (bias + ph.p_vaddr < m->text_lo)
-					m->text_lo = bias + ph.p_vaddr;
-				if (bias + ph.p_vaddr + ph.p_memsz > m->text_hi)
-					m->text_hi = bias + ph.p_vaddr + ph.p_memsz;
+				if (m->bias + ph.p_vaddr < m->text_lo)
+					m->text_lo = m->bias + ph.p_vaddr;
+				if (m->bias + ph.p_vaddr + ph.p_memsz > m->text_hi)
+					m->text_hi = m->bias + ph.p_vaddr + ph.p_memsz;
 			}
 		} else if (ph.p_type == PT_GNU_EH_FRAME && m->image) {
 			parse_eh_frame_hdr(m, &ph);
 		}
 	}
-
-	go_build_read(elf, &m->go);
-
-	const unsigned char *bits;
-	GElf_Addr idaddr;
-	int len = dwfl_module_build_id(m->dwfl_mod, &bits, &idaddr);
-	m->build_id_buf = xcalloc(len > 0 ? (size_t)len * 2 + 1 : 1, 1);
-	for (int i = 0; i < len; i++)
-		sprintf(m->build_id_buf + 2 * i, "%02x", bits[i]);
-	m->info.build_id = m->build_id_buf;
 }
 
-static bool is_code_group(const struct maps *maps, size_t i, size_t j)
+/* While opening: the descriptor of each file mapgroup asked for. */
+struct opener {
+	struct modules *ms;
+	int *fd;                  /* per file, -1 when not open */
+	size_t n, cap;
+};
+
+static bool load_file(void *arg, size_t file, const struct map_entry *first,
+		      struct seg_load **loads, size_t *nloads)
 {
-	for (size_t k = i; k < j; k++)
-		if (maps->v[k].perms[2] == 'x')
-			return true;
-	return false;
+	struct opener *o = arg;
+	bool vdso = strcmp(first->path, "[vdso]") == 0;
+
+	while (o->n <= file) {
+		XGROW(o->fd, o->cap, o->n);
+		o->fd[o->n++] = -1;
+	}
+	int fd = vdso ? open_vdso(o->ms, first) : open_mapped(o->ms, first);
+	if (fd < 0) {
+		pt_verbose("cannot open %s of process %d: %s", first->path, (int)o->ms->pid,
+			   strerror(errno));
+		return false;
+	}
+	if (!read_loads(fd, loads, nloads)) {
+		close(fd);
+		return false;
+	}
+	o->fd[file] = fd;
+	return true;
 }
 
-static bool same_file(const struct map_entry *a, const struct map_entry *b)
+/* libdw takes a second report of one name and range for the same module,
+ * and when its file differs drops the first one at dwfl_report_end: every
+ * file gets a name of its own. */
+static char *unique_name(const struct map_groups *g, char **names, size_t file)
 {
-	return b->path && a->inode == b->inode && a->dev_major == b->dev_major &&
-	       a->dev_minor == b->dev_minor && strcmp(a->path, b->path) == 0;
+	const char *path = g->files[file].first->path;
+	char *name = xstrdup(path);
+	for (unsigned k = 2;; k++) {
+		size_t f;
+		for (f = 0; f < g->nfiles; f++)
+			if (names[f] && strcmp(names[f], name) == 0)
+				break;
+		if (f == g->nfiles)
+			return name;
+		free(name);
+		name = xasprintf("%s (%u)", path, k);
+	}
 }
 
-static void report_group(struct modules *ms, const struct maps *maps, size_t i, size_t j,
+/* Each file with a run, once, at the bias of its home run.  Returns the
+ * Dwfl_Module of each file (NULL: not reported). */
+static Dwfl_Module **report_files(struct modules *ms, const struct map_groups *g,
+				  struct opener *o)
+{
+	Dwfl_Module **dm = xcalloc(g->nfiles ? g->nfiles : 1, sizeof(*dm));
+	char **names = xcalloc(g->nfiles ? g->nfiles : 1, sizeof(*names));
+
+	for (size_t f = 0; f < g->nfiles; f++) {
+		const struct map_file *mf = &g->files[f];
+		int fd = f < o->n ? o->fd[f] : -1;
+		if (mf->home == SIZE_MAX || fd < 0)
+			continue;
+		o->fd[f] = -1;   /* libdw's from here on, or closed */
+		/* libdw places the file at base + its vaddrs: where that
+		 * wraps around, report it at 0 and let the shift translate. */
+		uint64_t base = g->runs[mf->home].bias, top;
+		if (__builtin_add_overflow(base, mf->span_hi, &top))
+			base = 0;
+		bool vdso = strcmp(mf->first->path, "[vdso]") == 0;
+		char *file_name = vdso ? xstrdup("[vdso]")
+				       : xasprintf("%s%s", ms->root, mf->first->path);
+		names[f] = unique_name(g, names, f);
+		dm[f] = dwfl_report_elf(ms->dwfl, names[f], file_name, fd, base, true);
+		free(file_name);
+		if (!dm[f]) {
+			pt_verbose("libdw cannot use %s: %s", mf->first->path, dwfl_errmsg(-1));
+			close(fd);
+		}
+	}
+	for (size_t f = 0; f < g->nfiles; f++)
+		free(names[f]);
+	free(names);
+	return dm;
+}
+
+/* One module per run of a reported file; the home run's module owns the
+ * strings. */
+static void make_modules(struct modules *ms, const struct map_groups *g, Dwfl_Module **dm,
 			 const struct stat *exe)
 {
-	const struct map_entry *first = &maps->v[i];
-	bool vdso = strcmp(first->path, "[vdso]") == 0;
-	int fd = vdso ? open_vdso(ms, first) : open_mapped(ms, first);
-	uint64_t bias;
-	if (fd < 0) {
-		pt_verbose("cannot open %s of process %d: %s", first->path, (int)ms->pid,
-			   strerror(errno));
-		return;
+	struct module **owner = xcalloc(g->nfiles ? g->nfiles : 1, sizeof(*owner));
+	size_t *file_of = xcalloc(g->nruns ? g->nruns : 1, sizeof(*file_of));
+	size_t first = ms->n;
+
+	for (size_t k = 0; k < g->nruns; k++) {
+		const struct map_run *r = &g->runs[k];
+		const struct map_entry *e = g->files[r->file].first;
+		if (!dm[r->file])
+			continue;
+		struct module *m = xcalloc(1, sizeof(*m));
+		m->dwfl_mod = dm[r->file];
+		m->bias = r->bias;
+		m->info.build_id = "";
+		m->info.start = r->start;
+		m->info.limit = r->end;
+		m->info.file_offset = r->offset;
+		m->info.main = exe && exe->st_ino == e->inode && major(exe->st_dev) == e->dev_major &&
+			       minor(exe->st_dev) == e->dev_minor;
+		if (k == g->files[r->file].home) {
+			const char *slash = strrchr(e->path, '/');
+			owner[r->file] = m;
+			m->path_buf = xstrdup(e->path);
+			m->name_buf = xstrdup(slash ? slash + 1 : e->path);
+		}
+		XGROW(ms->v, ms->cap, ms->n);
+		file_of[ms->n - first] = r->file;
+		ms->v[ms->n++] = m;
 	}
-	if (!compute_bias(fd, first, &bias)) {
-		close(fd);
-		return;
+	for (size_t k = first; k < ms->n; k++) {
+		struct module *m = ms->v[k];
+		m->home = owner[file_of[k - first]];
+		m->info.name = m->home->name_buf;
+		m->info.path = m->home->path_buf;
 	}
-	char *file_name = vdso ? xstrdup("[vdso]") : xasprintf("%s%s", ms->root, first->path);
-	Dwfl_Module *dm = dwfl_report_elf(ms->dwfl, first->path, file_name, fd, bias, true);
-	free(file_name);
-	if (!dm) {
-		pt_verbose("libdw cannot use %s: %s", first->path, dwfl_errmsg(-1));
-		close(fd);
-		return;
+	free(file_of);
+	free(owner);
+}
+
+struct live {
+	Dwfl_Module **v;
+	size_t n, cap;
+};
+
+static int collect_module(Dwfl_Module *mod, void **user, const char *name, Dwarf_Addr start,
+			  void *arg)
+{
+	struct live *live = arg;
+	XGROW(live->v, live->cap, live->n);
+	live->v[live->n++] = mod;
+	return DWARF_CB_OK;
+}
+
+static int ptr_cmp(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(Dwfl_Module *const *)a, y = (uintptr_t)*(Dwfl_Module *const *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void free_module(struct module *m)
+{
+	if (m->home == m) {
+		gopcln_free(m->pcln);
+		go_cutab_free(m->cutab);
+		free(m->layout);
+		free(m->segs);
+		free(m->name_buf);
+		free(m->path_buf);
+		free(m->build_id_buf);
 	}
-	struct module *m = xcalloc(1, sizeof(*m));
-	const char *slash = strrchr(first->path, '/');
-	m->dwfl_mod = dm;
-	m->path_buf = xstrdup(first->path);
-	m->name_buf = xstrdup(slash ? slash + 1 : first->path);
-	m->info.name = m->name_buf;
-	m->info.path = m->path_buf;
-	m->info.build_id = "";
-	m->info.start = first->start;
-	m->info.limit = maps->v[j - 1].end;
-	m->info.file_offset = first->offset;
-	m->info.main = exe && exe->st_ino == first->inode &&
-		       major(exe->st_dev) == first->dev_major && minor(exe->st_dev) == first->dev_minor;
-	XGROW(ms->v, ms->cap, ms->n);
-	ms->v[ms->n++] = m;
+	free(m);
+}
+
+/* Free modules (and clear v); those sharing a home's strings before the
+ * home. */
+static void free_modules(struct module **v, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (v[k]->home != v[k]) {
+			free_module(v[k]);
+			v[k] = NULL;
+		}
+	for (size_t k = 0; k < n; k++)
+		if (v[k]) {
+			free_module(v[k]);
+			v[k] = NULL;
+		}
+}
+
+/* Whatever libdw freed at dwfl_report_end must not stay behind as a
+ * dangling Dwfl_Module: keep only the modules libdw still lists.  All
+ * modules of a file share one, so a file goes as a whole. */
+static void keep_live(struct modules *ms)
+{
+	struct live live = { 0 };
+	struct module **dead = xcalloc(ms->n ? ms->n : 1, sizeof(*dead));
+	size_t kept = 0, ndead = 0;
+
+	dwfl_getmodules(ms->dwfl, collect_module, &live, 0);
+	if (live.n)
+		qsort(live.v, live.n, sizeof(*live.v), ptr_cmp);
+	for (size_t k = 0; k < ms->n; k++) {
+		struct module *m = ms->v[k];
+		if (live.n && bsearch(&m->dwfl_mod, live.v, live.n, sizeof(*live.v), ptr_cmp)) {
+			ms->v[kept++] = m;
+		} else {
+			pt_verbose("libdw dropped %s", m->info.path);
+			dead[ndead++] = m;
+		}
+	}
+	ms->n = kept;
+	free_modules(dead, ndead);
+	free(dead);
+	free(live.v);
+}
+
+/* libunwind reads the .eh_frame_hdr table through the modules at its
+ * runtime addresses: a piece of a file mapped again elsewhere (Node's
+ * builtins) has no table there, and then none at all rather than another
+ * file's bytes. */
+static void check_eh(struct modules *ms, struct module *m)
+{
+	if (!m->eh.present)
+		return;
+	uint64_t lo = m->eh.hdr_addr, hi = m->eh.table_addr + m->eh.fde_count * 8;
+	struct module *a = modules_find(ms, lo);
+	struct module *b = hi > lo ? modules_find(ms, hi - 1) : NULL;
+	if (!a || !b || a->home != m->home || b->home != m->home || a->bias != m->bias ||
+	    b->bias != m->bias)
+		m->eh.present = false;
 }
 
 struct modules *modules_open(pid_t pid, const struct maps *maps, const char *debug_dir)
@@ -256,6 +433,8 @@ struct modules *modules_open(pid_t pid, const struct maps *maps, const char *deb
 	struct stat exe;
 	char exe_path[64];
 	bool have_exe;
+	struct opener o = { .ms = ms };
+	struct map_groups g;
 
 	ms->pid = pid;
 	ms->root = same_mount_ns(pid) ? xstrdup("") : xasprintf("/proc/%d/root", (int)pid);
@@ -276,23 +455,26 @@ struct modules *modules_open(pid_t pid, const struct maps *maps, const char *deb
 	snprintf(exe_path, sizeof(exe_path), "/proc/%d/exe", (int)pid);
 	have_exe = stat(exe_path, &exe) == 0;
 
+	mapgroup_build(maps, load_file, &o, &g);
 	dwfl_report_begin(ms->dwfl);
-	for (size_t i = 0; i < maps->n;) {
-		const struct map_entry *e = &maps->v[i];
-		size_t j = i + 1;
-		if (!e->path || (e->path[0] == '[' && strcmp(e->path, "[vdso]") != 0)) {
-			i++;
-			continue;
-		}
-		while (j < maps->n && same_file(e, &maps->v[j]))
-			j++;
-		if (is_code_group(maps, i, j))
-			report_group(ms, maps, i, j, have_exe ? &exe : NULL);
-		i = j;
-	}
+	Dwfl_Module **dm = report_files(ms, &g, &o);
+	make_modules(ms, &g, dm, have_exe ? &exe : NULL);
 	dwfl_report_end(ms->dwfl, NULL, NULL);
+	keep_live(ms);
 	for (size_t k = 0; k < ms->n; k++)
-		fill_from_elf(ms->v[k]);
+		if (ms->v[k]->home == ms->v[k])
+			fill_from_elf(ms->v[k]);
+	for (size_t k = 0; k < ms->n; k++)
+		if (ms->v[k]->home != ms->v[k])
+			fill_from_elf(ms->v[k]);
+	for (size_t k = 0; k < ms->n; k++)
+		check_eh(ms, ms->v[k]);
+	free(dm);
+	for (size_t f = 0; f < o.n; f++)
+		if (o.fd[f] >= 0)
+			close(o.fd[f]);
+	free(o.fd);
+	mapgroup_free(&g);
 	return ms;
 }
 
@@ -300,17 +482,7 @@ void modules_free(struct modules *ms)
 {
 	if (!ms)
 		return;
-	for (size_t k = 0; k < ms->n; k++) {
-		struct module *m = ms->v[k];
-		gopcln_free(m->pcln);
-		go_cutab_free(m->cutab);
-		free(m->layout);
-		free(m->segs);
-		free(m->name_buf);
-		free(m->path_buf);
-		free(m->build_id_buf);
-		free(m);
-	}
+	free_modules(ms->v, ms->n);
 	free(ms->v);
 	dwfl_end(ms->dwfl);
 	free(ms->debug_path);
@@ -341,17 +513,20 @@ Dwfl *modules_dwfl(struct modules *ms)
 
 bool module_read(const struct module *m, uint64_t addr, void *out, size_t n)
 {
-	if (!m->image || addr < m->bias)
+	if (!m->image)
 		return false;
+	/* Modular: a piece mapped below its link address has a bias
+	 * above the addresses. */
 	uint64_t vaddr = addr - m->bias;
 	for (size_t i = 0; i < m->nsegs; i++) {
 		const struct load_seg *s = &m->segs[i];
 		if (vaddr < s->vaddr || vaddr - s->vaddr > s->filesz || n > s->filesz - (vaddr - s->vaddr))
 			continue;
-		uint64_t off = s->offset + (vaddr - s->vaddr);
-		if (off > m->image_size || n > m->image_size - off)
+		uint64_t d = vaddr - s->vaddr;
+		if (s->offset > m->image_size || d > m->image_size - s->offset ||
+		    n > m->image_size - s->offset - d)
 			return false;
-		memcpy(out, m->image + off, n);
+		memcpy(out, m->image + s->offset + d, n);
 		return true;
 	}
 	return false;
@@ -361,7 +536,7 @@ struct module *modules_main(struct modules *ms)
 {
 	for (size_t k = 0; k < ms->n; k++)
 		if (ms->v[k]->info.main)
-			return ms->v[k];
+			return ms->v[k]->home;
 	return NULL;
 }
 
@@ -369,59 +544,65 @@ Dwarf *module_dwarf(struct module *m, uint64_t *bias)
 {
 	Dwarf_Addr b = 0;
 	Dwarf *dw = dwfl_module_getdwarf(m->dwfl_mod, &b);
-	*bias = b;
+	*bias = b + m->shift;
 	return dw;
 }
 
 const struct gopcln *module_gopcln(struct module *m)
 {
-	if (!m->pcln_tried && m->go.is_go) {
+	struct module *h = m->home;
+	if (!h->pcln_tried && h->go.is_go) {
 		GElf_Addr bias;
-		Elf *elf = dwfl_module_getelf(m->dwfl_mod, &bias);
+		Elf *elf = dwfl_module_getelf(h->dwfl_mod, &bias);
 		const char *why = NULL;
-		m->pcln = elf ? gopcln_open(elf, &why) : NULL;
-		if (!m->pcln)
-			pt_verbose("%s: no usable Go function table: %s", m->info.path,
+		h->pcln = elf ? gopcln_open(elf, &why) : NULL;
+		if (!h->pcln)
+			pt_verbose("%s: no usable Go function table: %s", h->info.path,
 				   why ? why : "no ELF");
 	}
-	m->pcln_tried = true;
-	return m->pcln;
+	h->pcln_tried = true;
+	return h->pcln;
 }
 
 Dwarf_CFI *module_debug_cfi(struct module *m, uint64_t *bias)
 {
-	if (!m->cfi_tried) {
-		Dwarf *dw = module_dwarf(m, &m->cfi_bias);
-		m->debug_cfi = dw ? dwarf_getcfi(dw) : NULL;
-		m->cfi_tried = true;
+	struct module *h = m->home;
+	if (!h->cfi_tried) {
+		Dwarf_Addr b = 0;
+		Dwarf *dw = dwfl_module_getdwarf(h->dwfl_mod, &b);
+		h->cfi_bias = b;
+		h->debug_cfi = dw ? dwarf_getcfi(dw) : NULL;
+		h->cfi_tried = true;
 	}
-	*bias = m->cfi_bias;
-	return m->debug_cfi;
+	*bias = h->cfi_bias + m->shift;
+	return h->debug_cfi;
 }
 
 const struct go_cutab *module_cutab(struct module *m)
 {
+	struct module *h = m->home;
 	uint64_t bias;
-	if (!m->cutab_tried && m->go.is_go && m->go.has_dwarf) {
-		Dwarf *dw = module_dwarf(m, &bias);
-		m->cutab = dw ? go_cutab_build(dw) : NULL;
+	if (!h->cutab_tried && h->go.is_go && h->go.has_dwarf) {
+		Dwarf *dw = module_dwarf(h, &bias);
+		h->cutab = dw ? go_cutab_build(dw) : NULL;
 	}
-	m->cutab_tried = true;
-	return m->cutab;
+	h->cutab_tried = true;
+	return h->cutab;
 }
 
 const struct go_layout *module_go_layout(struct module *m, const char **missing)
 {
+	struct module *h = m->home;
 	uint64_t bias;
-	if (!m->layout_tried && m->go.is_go) {
-		Dwarf *dw = module_dwarf(m, &bias);
-		m->layout = xmalloc(sizeof(*m->layout));
-		if (!dw || go_layout_read(dw, m->layout, &m->layout_missing) != 0) {
-			free(m->layout);
-			m->layout = NULL;
+	if (!h->layout_tried && h->go.is_go) {
+		Dwarf *dw = module_dwarf(h, &bias);
+		h->layout = xmalloc(sizeof(*h->layout));
+		if (!dw || go_layout_read(dw, h->layout, &h->layout_missing) != 0) {
+			free(h->layout);
+			h->layout = NULL;
 		}
 	}
-	m->layout_tried = true;
-	*missing = m->layout_missing;
-	return m->layout;
+	h->layout_tried = true;
+	*missing = h->layout_missing;
+	return h->layout;
 }

@@ -75,9 +75,11 @@ static void push(struct symbol *sym, size_t *cap, char *fn, char *file, int line
 static Dwarf_Die *find_cu(struct module *m, uint64_t look, Dwarf_Die *mem, Dwarf_Addr *bias,
 			  const char **file, int *line)
 {
-	Dwarf_Die *cudie = dwfl_module_addrdie(m->dwfl_mod, look, bias);
+	/* libdw knows a file mapped again elsewhere at its first place. */
+	Dwarf_Die *cudie = dwfl_module_addrdie(m->dwfl_mod, look - m->shift, bias);
 	if (cudie) {
-		Dwfl_Line *l = dwfl_module_getsrc(m->dwfl_mod, look);
+		*bias += m->shift;
+		Dwfl_Line *l = dwfl_module_getsrc(m->dwfl_mod, look - m->shift);
 		if (l)
 			*file = dwfl_lineinfo(l, NULL, line, NULL, NULL, NULL);
 		return cudie;
@@ -217,7 +219,7 @@ void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *
 		if (sym->nframes == 0 || !sym->frames[sym->nframes - 1].function) {
 			GElf_Off off;
 			GElf_Sym esym;
-			const char *name = dwfl_module_addrinfo(m->dwfl_mod, look, &off, &esym,
+			const char *name = dwfl_module_addrinfo(m->dwfl_mod, look - m->shift, &off, &esym,
 								NULL, NULL, NULL);
 			if (name) {
 				if (sym->nframes == 0)
