@@ -29,6 +29,7 @@ struct sym_module {
 	uint64_t start, limit;    /* mapped address range */
 	uint64_t file_offset;     /* file offset of start */
 	bool main;                /* the executable itself */
+	bool jit;                 /* code compiled at run time, named by a perf map */
 };
 
 struct symbol {
