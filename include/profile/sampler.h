@@ -18,6 +18,7 @@
 
 #include "profile/aggregate.h"
 #include "stack/modules.h"
+#include "stack/perfmap.h"
 #include "target/procfs.h"
 
 enum sample_mode { MODE_CPU, MODE_WALL };
@@ -67,6 +68,7 @@ struct recording {
 	struct modules *ms;       /* as of the last refresh; for symbolizing */
 	unsigned modules_gen;     /* changes when ms is replaced (symcaches over
 				     the old one are stale) */
+	struct perfmap *jit;      /* the target's perf map, read while it runs */
 	struct sampler_stats st;
 };
 

@@ -48,6 +48,7 @@ struct snapshot {
 	size_t incomplete;        /* threads without a full stack */
 	struct maps maps;
 	struct modules *ms;
+	struct perfmap *jit;      /* names of code compiled at run time */
 	struct symbolizer sym;
 	struct symcache *sc;      /* addresses to frames, filled on demand */
 };

@@ -2,7 +2,8 @@
  *
  * The resolver behind a symcache: function names (demangled), inlined
  * frames expanded from DWARF scopes, file:line from the line table, and
- * module+offset when nothing better is known.  Never fails: an address
+ * module+offset when nothing better is known; code in no module (compiled
+ * at run time) by the target's perf map.  Never fails: an address
  * with no information still gets one frame with a NULL function.
  */
 #ifndef PTPROF_SYMBOLIZE_H
@@ -11,10 +12,12 @@
 #include <stdbool.h>
 
 #include "stack/modules.h"
+#include "stack/perfmap.h"
 #include "stack/symcache.h"
 
 struct symbolizer {
 	struct modules *ms;
+	struct perfmap *jit;      /* names code in no module; may be NULL */
 	bool inlines;             /* expand inlined frames */
 	bool lines;               /* file:line wanted */
 };

@@ -153,7 +153,8 @@ static void summary(const struct record_args *a, const struct recording *rec, co
 
 static int write_profile(struct record_args *a, struct recording *rec, const char *path)
 {
-	struct symbolizer sym = { .ms = rec->ms, .inlines = a->c.inlines, .lines = a->c.lines };
+	struct symbolizer sym = { .ms = rec->ms, .jit = rec->jit, .inlines = a->c.inlines,
+				  .lines = a->c.lines };
 	struct symcache *sc = symcache_new(symbolize_resolve, &sym);
 	struct recout_opts ro = { a->s.mode, a->s.rate_hz, a->threads, a->s.pid, "" };
 	char comm[PROC_COMM_MAX] = "";

@@ -172,6 +172,7 @@ static void build(struct top *t, const struct recording *rec, uint64_t elapsed,
 			if (t->sc)
 				symcache_free(t->sc);
 			t->sym.ms = rec->ms;
+			t->sym.jit = rec->jit;
 			t->sc = symcache_new(symbolize_resolve, &t->sym);
 			t->sc_gen = rec->modules_gen;
 		}

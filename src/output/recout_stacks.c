@@ -19,7 +19,7 @@ void recout_frame_name(const struct symbol *sym, const struct sym_frame *sf, cha
 
 static enum frame_kind kind_of(const struct symbol *sym)
 {
-	if (!sym->module)
+	if (!sym->module || sym->module->jit)
 		return FK_OTHER;
 	return sym->module->main ? FK_MAIN : FK_SHARED;
 }

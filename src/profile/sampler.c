@@ -657,6 +657,7 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 		goto out;
 	}
 	rec->ms = modules_open(o->pid, &rec->maps, o->debug_dir);
+	rec->jit = perfmap_open(o->pid, &rec->maps);
 	s.u = unwinder_new(rec->ms, &rec->maps);
 	lock_names_open(&s);
 	golabel_open(&s.gl, o->pid, rec->ms);
@@ -705,6 +706,8 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 		}
 		rec->st.ticks++;
 		tick(&s);
+		/* Read while the target lives: its /proc/PID/root goes with it. */
+		perfmap_poll(rec->jit);
 		/* Absolute deadlines: the rate does not drift; ticks that could
 		 * not be kept are skipped, not bunched. */
 		next += period;
@@ -803,6 +806,7 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 void recording_free(struct recording *rec)
 {
 	aggregate_free(&rec->agg);
+	perfmap_free(rec->jit);
 	modules_free(rec->ms);
 	maps_free(&rec->maps);
 	memset(rec, 0, sizeof(*rec));

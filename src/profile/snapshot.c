@@ -377,7 +377,9 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 		}
 	}
 	unwinder_free(u);
-	s->sym = (struct symbolizer){ .ms = s->ms, .inlines = o->inlines, .lines = o->lines };
+	s->jit = perfmap_open(pid, &s->maps);
+	s->sym = (struct symbolizer){ .ms = s->ms, .jit = s->jit, .inlines = o->inlines,
+				      .lines = o->lines };
 	s->sc = symcache_new(symbolize_resolve, &s->sym);
 out:
 	for (size_t i = 0; i < s->n && caps; i++)
@@ -393,6 +395,7 @@ void snapshot_free(struct snapshot *s)
 	free(s->t);
 	if (s->sc)
 		symcache_free(s->sc);
+	perfmap_free(s->jit);
 	modules_free(s->ms);
 	maps_free(&s->maps);
 	memset(s, 0, sizeof(*s));

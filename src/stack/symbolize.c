@@ -229,6 +229,14 @@ void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *
 			}
 		}
 	}
+	/* Code compiled at run time: the runtime's perf map names it. */
+	const struct perfmap_entry *e = !m && s->jit ? perfmap_lookup(s->jit, look) : NULL;
+	if (e) {
+		sym->module = perfmap_module(s->jit);
+		sym->module_offset = addr;   /* anonymous memory: no file to be relative to */
+		sym->entry = e->start;
+		push(sym, &cap, xstrdup(e->name), NULL, 0, false);
+	}
 	if (sym->nframes == 0)
 		push(sym, &cap, NULL, NULL, 0, false);
 	if (!s->inlines)
