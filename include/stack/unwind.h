@@ -3,7 +3,9 @@
  * libunwind's remote API with ptprof's own accessors: registers come from
  * the capture, stack words from its copy, unwind tables and code bytes
  * from the module files.  Nothing reads the target's memory, so unwinding
- * costs the target nothing.  Bounded on any input: at most max frames;
+ * costs the target nothing.  Code no unwind table describes (JIT code in
+ * anonymous memory) is left by its frame pointer when that checks out
+ * against the stack copy.  Bounded on any input: at most max frames;
  * it stops when the stack pointer fails to move up (a cycle) or a return
  * address points outside every executable mapping (a corrupt stack).
  */

@@ -31,6 +31,7 @@ struct unwind_ctx {
 	struct module *last;      /* most recent module hit: the common case */
 	uint64_t stack_end;       /* end of the mapping the stack lives in */
 	bool stack_miss;          /* a read past the copy, inside the stack, failed */
+	bool allow_guess;         /* let libunwind guess a frame no table describes */
 };
 
 static struct module *find_module(struct unwind_ctx *ctx, uint64_t addr)
@@ -44,24 +45,38 @@ static struct module *find_module(struct unwind_ctx *ctx, uint64_t addr)
 	return m;
 }
 
+/* Code in anonymous memory (or memory the kernel names, "[anon:...]"):
+ * compiled at run time, never a file to read again. */
+static bool anonymous_code(const struct maps *maps, uint64_t ip)
+{
+	const struct map_entry *e = maps_find(maps, ip);
+	return e && (!e->path || e->path[0] == '[');
+}
+
 static int acc_find_proc_info(unw_addr_space_t as, unw_word_t ip, unw_proc_info_t *pi,
 			      int need_unwind_info, void *arg)
 {
 	struct unwind_ctx *ctx = arg;
 	struct module *m = find_module(ctx, ip);
-	if (!m)
+	int rc = -UNW_ENOINFO;
+	if (!m && !anonymous_code(ctx->u->maps, ip))
 		ctx->u->missed_module = true;
-	if (!m || !m->eh.present)
-		return -UNW_ENOINFO;
-	unw_dyn_info_t di;
-	memset(&di, 0, sizeof(di));
-	di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
-	di.start_ip = m->text_lo;
-	di.end_ip = m->text_hi;
-	di.u.rti.segbase = m->eh.hdr_addr;
-	di.u.rti.table_data = m->eh.table_addr;
-	di.u.rti.table_len = m->eh.fde_count * 8 / sizeof(unw_word_t);
-	return _Ux86_64_dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
+	if (m && m->eh.present) {
+		unw_dyn_info_t di;
+		memset(&di, 0, sizeof(di));
+		di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+		di.start_ip = m->text_lo;
+		di.end_ip = m->text_hi;
+		di.u.rti.segbase = m->eh.hdr_addr;
+		di.u.rti.table_data = m->eh.table_addr;
+		di.u.rti.table_len = m->eh.fde_count * 8 / sizeof(unw_word_t);
+		rc = _Ux86_64_dwarf_search_unwind_table(as, ip, &di, pi, need_unwind_info, arg);
+	}
+	/* Nothing describes this frame: rather than let libunwind guess,
+	 * stop its step so that ours (fp_step) is tried first. */
+	if (rc == -UNW_ENOINFO && !ctx->allow_guess)
+		return -UNW_ESTOPUNWIND;
+	return rc;
 }
 
 static void acc_put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
@@ -252,6 +267,25 @@ static enum unwind_end alt_step(struct unwind_ctx *ctx, const struct alt_code *a
 	}
 }
 
+/* One frame up by the frame pointer, for code no table describes (JIT
+ * code: V8, the JVM and .NET keep RBP frames): CFA = RBP + 16, the return
+ * address at RBP + 8, the caller's RBP at RBP.  Taken only when it looks
+ * like a frame: RBP aligned, at or above SP and its two words inside the
+ * copied stack, the return address in executable memory, the caller's RBP
+ * higher still (or 0, the outermost frame).  Else false, *r untouched. */
+static bool fp_step(struct unwind_ctx *ctx, struct uregs *r)
+{
+	uint64_t w[2];            /* caller's RBP, return address */
+	if (r->bp & 7 || r->bp < r->sp || !stackmem_read(ctx->cap, r->bp, w, sizeof(w)))
+		return false;
+	if (!is_code(ctx->u->maps, w[1]))
+		return false;
+	if (w[0] != 0 && (w[0] <= r->bp || w[0] & 7))
+		return false;
+	*r = (struct uregs){ w[1], r->bp + 16, w[0] };
+	return true;
+}
+
 static void push(struct stack *out, uint64_t ip, bool is_return)
 {
 	XGROW(out->frames, out->cap, out->n);
@@ -259,8 +293,9 @@ static void push(struct stack *out, uint64_t ip, bool is_return)
 }
 
 /* Frames with libunwind from *r on, until the stack ends (returns true,
- * out->end set) or reaches code it cannot read but alt_code can (false,
- * *r and *is_return hold that frame). */
+ * out->end set), reaches code it cannot read but alt_code can, or leaves
+ * a frame no table describes by its frame pointer (false, *r and
+ * *is_return hold the next frame). */
 static bool unwind_libunwind(struct unwinder *u, struct unwind_ctx *ctx, size_t max_frames,
 			     struct uregs *r, bool *is_return, bool first, struct stack *out)
 {
@@ -317,6 +352,22 @@ static bool unwind_libunwind(struct unwinder *u, struct unwind_ctx *ctx, size_t 
 		after_signal = unw_is_signal_frame(&cur) > 0;
 		ctx->stack_miss = false;
 		int rc = unw_step(&cur);
+		if (rc == -UNW_ESTOPUNWIND) {
+			/* No unwind table covers ip: the frame pointer, and if
+			 * that does not hold up, libunwind's own guess. */
+			unw_word_t bp = 0;
+			struct uregs next = { ip, sp, 0 };
+			unw_get_reg(&cur, UNW_X86_64_RBP, &bp);
+			next.bp = bp;
+			if (!after_signal && fp_step(ctx, &next)) {
+				*r = next;
+				*is_return = true;
+				return false;
+			}
+			ctx->allow_guess = true;
+			rc = unw_step(&cur);
+			ctx->allow_guess = false;
+		}
 		if (rc > 0)
 			continue;
 		if (rc == 0)
