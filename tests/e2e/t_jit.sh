@@ -227,3 +227,51 @@ JAVA
 	assert_no_match "$T/fib" 'stack incomplete'
 	assert_not_traced "$pid"
 }
+
+# Hostile perf maps: a FIFO, a device, random bytes, a huge sparse file, a
+# file of another user.  ptprof neither hangs nor crashes, names nothing it
+# should not, and still unwinds by the frame pointers.
+t_jit_hostile_map() {
+	start_target jitcode
+	local pid map
+	pid=$(target_pid)
+	map=/tmp/perf-$pid.map
+	# shellcheck disable=SC2064
+	trap "rm -f $map; cleanup_targets" EXIT
+	cp "$map" "$T/good.map"
+
+	jit_dump_unnamed() {
+		dump -p "$pid"
+		assert_rc 0
+		thread_block "$T/out" jit-0 >"$T/jit"
+		assert_frame "$T/jit" 0 '\?\?$'
+		assert_frame "$T/jit" 2 'jit_caller '
+		assert_no_match "$T/jit" 'stack incomplete'
+		assert_untouched "$pid"
+	}
+	rm -f "$map" && mkfifo "$map" || fail "mkfifo $map"
+	jit_dump_unnamed
+	rm -f "$map" && ln -s /dev/zero "$map" || fail "ln -s /dev/zero $map"
+	jit_dump_unnamed
+	rm -f "$map" && head -c 1048576 /dev/urandom >"$map"
+	dump -p "$pid"
+	assert_rc 0
+	thread_block "$T/out" jit-0 >"$T/jit"
+	assert_frame "$T/jit" 2 'jit_caller '
+	# Another user's file under the name: not the target's, not read.
+	cp "$T/good.map" "$map" && chown nobody "$map" || fail "chown nobody $map"
+	jit_dump_unnamed
+	# Huge: the real lines come after 300 MiB of NUL bytes (sparse), past
+	# what is read; one line before them is.
+	rm -f "$map"
+	{ grep stale_inner "$T/good.map"; } >"$map"
+	truncate -s 300M "$map" && cat "$T/good.map" >>"$map"
+	dump -p "$pid"
+	assert_rc 0
+	thread_block "$T/out" jit-0 >"$T/jit"
+	assert_frame "$T/jit" 0 'stale_inner \[jit\]$'
+	assert_frame "$T/jit" 1 '\?\?$'
+	assert_frame "$T/jit" 2 'jit_caller '
+	assert_untouched "$pid"
+	stop_target "$pid"
+}
