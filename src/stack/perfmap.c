@@ -1,5 +1,4 @@
 /* perfmap.c - /tmp/perf-PID.map read incrementally, looked up by address. */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,8 +257,9 @@ static bool ensure_open(struct perfmap *pm)
 		return true;
 	if (!pm->path)
 		return false;
-	/* O_NONBLOCK: a FIFO planted under the name must not hang us. */
-	int fd = open(pm->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted under the name must not hang us;
+	 * O_NOFOLLOW: nor a link make us read some other file. */
+	int fd = open(pm->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW);
 	if (fd < 0)
 		return false;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||

@@ -228,7 +228,7 @@ JAVA
 	assert_not_traced "$pid"
 }
 
-# Hostile perf maps: a FIFO, a device, random bytes, a huge sparse file, a
+# Hostile perf maps: a FIFO, links, random bytes, a huge sparse file, a
 # file of another user.  ptprof neither hangs nor crashes, names nothing it
 # should not, and still unwinds by the frame pointers.
 t_jit_hostile_map() {
@@ -252,6 +252,9 @@ t_jit_hostile_map() {
 	rm -f "$map" && mkfifo "$map" || fail "mkfifo $map"
 	jit_dump_unnamed
 	rm -f "$map" && ln -s /dev/zero "$map" || fail "ln -s /dev/zero $map"
+	jit_dump_unnamed
+	# A link, even to a good map: the runtime writes a file, not a link.
+	rm -f "$map" && ln -s "$T/good.map" "$map" || fail "ln -s $T/good.map $map"
 	jit_dump_unnamed
 	rm -f "$map" && head -c 1048576 /dev/urandom >"$map"
 	dump -p "$pid"
