@@ -5,7 +5,9 @@
  * and undefined-behaviour errors, and the checks below what they cannot
  * see: an index out of range, a total that does not add up.  Built with
  * clang -fsanitize=fuzzer (make fuzz), or linked with replay.c under
- * gcc's sanitizers to replay saved inputs (make fuzz-replay).
+ * gcc's sanitizers to replay saved inputs (make fuzz-replay).  Each
+ * input that reads is read again with a sample type picked by number and
+ * by name, as report --sample-index does.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -64,5 +66,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	stacks_print_folded(null, &s, true);
 	stacks_print_folded(null, &s, false);
 	stacks_free(&s);
+
+	/* The same bytes read by each other sample type a profile may name
+	 * (--sample-index): by number, and by a name that may or may not be
+	 * there.  Each either reads or fails with one line. */
+	static const char *const picks[] = { "0", "1", "3", "99", "inuse_space", "alloc_objects",
+					      "delay", "samples", "inuse_x" };
+	for (size_t i = 0; i < sizeof(picks) / sizeof(picks[0]); i++) {
+		const char *type = NULL;
+		memset(err, 0, sizeof(err));
+		if (pprof_read_sample(data, size, picks[i], &s, &type, err, sizeof(err)) < 0) {
+			check(err[0] != '\0', "failed without a message (--sample-index)");
+			check(strchr(err, '\n') == NULL, "a message of more than one line");
+			continue;
+		}
+		check(type != NULL, "no type named for the chosen sample index");
+		check_stacks(&s);
+		stacks_free(&s);
+	}
 	return 0;
 }
