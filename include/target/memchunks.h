@@ -16,7 +16,8 @@
 
 struct memchunks;
 
-/* chunk: bytes per chunk, a power of two (256 KiB is a good size). */
+/* chunk: bytes per chunk, a power of two up to 2 MiB (256 KiB is a good
+ * size). */
 struct memchunks *memchunks_new(pid_t pid, size_t chunk);
 void memchunks_free(struct memchunks *mc);
 /* n bytes at addr, or NULL when they cannot be read.  The pointer is

@@ -90,6 +90,13 @@ ssize_t procfs_read(pid_t pid, pid_t tid, const char *name, char *buf, size_t si
 ssize_t procfs_pread(int *fd, pid_t pid, pid_t tid, const char *name, char *buf, size_t size);
 /* Whole file into a malloc'ed NUL-terminated buffer. */
 char *procfs_read_all(pid_t pid, pid_t tid, const char *name, size_t *len);
+/* /proc/PID/maps read and parsed into *m (empty before), and a hash of
+ * its text into *hash, to tell a later read that changed.  0, or -1 with
+ * errno set (ENOENT/ESRCH: gone; EACCES/EPERM: not allowed). */
+int procfs_read_maps(pid_t pid, struct maps *m, uint64_t *hash);
+/* Read maps again: 1 with *m replaced and *hash updated when the text
+ * changed since *hash, 0 when it did not, -1 when it cannot be read. */
+int procfs_reread_maps(pid_t pid, struct maps *m, uint64_t *hash);
 
 /* Thread ids in /proc/PID/task, ascending.  Returns count or -1/errno. */
 ssize_t procfs_list_tasks(pid_t pid, pid_t **tids);

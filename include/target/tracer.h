@@ -52,6 +52,11 @@ int tracer_precheck(pid_t pid);
  * usual reasons applies - another tracer, Yama, a missing capability,
  * another owner - with its fix, and return EXIT_FAILED. */
 int tracer_diagnose_eperm(pid_t pid, pid_t tid);
+/* After procfs_read_maps failed (errno intact): say why - the usual
+ * reasons for a refusal, or that the process is gone - and return
+ * EXIT_FAILED.  Reading maps needs the same permission as ptrace, so it
+ * is the first place a refusal shows. */
+int tracer_maps_failed(pid_t pid);
 
 /* PTRACE_SEIZE one thread.  0 on success, 1 if the thread is gone,
  * else prints why attaching was refused (tracer, Yama, capability,

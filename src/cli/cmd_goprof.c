@@ -51,7 +51,7 @@ enum gp_format { GF_NONE, GF_PPROF, GF_TEXT };
 
 struct goprof_args {
 	const char *sub;
-	pid_t pid;
+	struct common_args c;     /* -p, -q, -v: as every subcommand takes them */
 	const char *output;
 	enum gp_format format;
 	size_t top;
@@ -66,12 +66,11 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 	struct goprof_args *a = ctx;
 	uint64_t v;
 
+	int r = cli_common_option(a->sub, &a->c, opt, arg);
+
+	if (r >= 0)
+		return r;
 	switch (opt->id) {
-	case OPT_PID:
-		if (parse_uint(arg, 1, 4194304, &v) < 0)
-			return pt_usage_error("%s: -p needs a process id, not '%s'", a->sub, arg);
-		a->pid = (pid_t)v;
-		return 0;
 	case OPT_OUTPUT:
 		a->output = arg;
 		return 0;
@@ -101,12 +100,6 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 			return pt_usage_error("%s: -d needs a duration like 30, 30s, 500ms or 2m, "
 					      "not '%s'", a->sub, arg);
 		a->duration_ns = v;
-		return 0;
-	case OPT_QUIET:
-		pt_verbosity = 0;
-		return 0;
-	case OPT_VERBOSE:
-		pt_verbosity = 2;
 		return 0;
 	default:
 		return 0;
@@ -148,17 +141,11 @@ static int check_process(const char *sub, pid_t pid, char *comm, size_t size)
 	return 0;
 }
 
-static int load_modules(const char *sub, pid_t pid, struct maps *maps, struct modules **ms)
+static int load_modules(pid_t pid, struct maps *maps, struct modules **ms)
 {
-	char *text = procfs_read_all(pid, 0, "maps", NULL);
-	if (!text && (errno == EACCES || errno == EPERM))
-		return tracer_diagnose_eperm(pid, pid);
-	if (!text) {
-		pt_error("%s: no process %d", sub, (int)pid);
-		return EXIT_FAILED;
-	}
-	procfs_parse_maps(text, maps);
-	free(text);
+	uint64_t hash;
+	if (procfs_read_maps(pid, maps, &hash) < 0)
+		return tracer_maps_failed(pid);
 	*ms = modules_open(pid, maps, NULL);
 	return 0;
 }
@@ -180,7 +167,7 @@ static int write_profile(const struct goprof_args *a, const struct goprof *p, st
 	int ret;
 
 	if (!path && a->format == GF_PPROF) {
-		snprintf(def, sizeof(def), "ptprof-%d-%s.pb.gz", (int)a->pid, a->sub);
+		snprintf(def, sizeof(def), "ptprof-%d-%s.pb.gz", (int)a->c.pid, a->sub);
 		path = def;
 	}
 	if (a->format == GF_PPROF && (!path || strcmp(path, "-") == 0) && isatty(fileno(stdout))) {
@@ -191,7 +178,7 @@ static int write_profile(const struct goprof_args *a, const struct goprof *p, st
 	if (ret)
 		return ret;
 	if (a->format == GF_TEXT) {
-		struct goprof_text_opts o = { a->pid, comm, rss, a->top_set ? a->top : 20 };
+		struct goprof_text_opts o = { a->c.pid, comm, rss, a->top_set ? a->top : 20 };
 		goprof_write_text(out.f, p, sc, &o);
 	} else if (goprof_write_pprof(out.f, p, sc) < 0) {
 		pt_perror("%s: write %s", a->sub, path && strcmp(path, "-") ? path : "standard output");
@@ -201,7 +188,7 @@ static int write_profile(const struct goprof_args *a, const struct goprof *p, st
 	ret = outfile_commit(&out);
 	if (!ret && path && strcmp(path, "-") != 0)
 		pt_info("wrote the %s profile of process %d (%zu records) to %s", a->sub,
-			(int)a->pid, p->n, path);
+			(int)a->c.pid, p->n, path);
 	return ret;
 }
 
@@ -299,7 +286,7 @@ static int watch(const struct goprof_args *a, struct goprof_src *src, struct sym
 		}
 		if (n == 0) {
 			printf("Watching the Go heap of process %d \"%s\" every %.3g s%s\n",
-			       (int)a->pid, comm, (double)a->watch_ns / 1e9,
+			       (int)a->c.pid, comm, (double)a->watch_ns / 1e9,
 			       a->duration_ns ? "" : " (Ctrl-C to stop)");
 			printf("%-8s %12s %12s %10s %12s  %s\n", "time", "inuse_space", "inuse_objs",
 			       "goroutines", "rss", "top in-use function");
@@ -310,7 +297,7 @@ static int watch(const struct goprof_args *a, struct goprof_src *src, struct sym
 		x->inuse = (double)p.total[3];
 		x->objects = (double)p.total[2];
 		x->goroutines = (double)goprof_goroutines(src);
-		x->rss = (double)goprof_rss(a->pid);
+		x->rss = (double)goprof_rss(a->c.pid);
 		time_t now = time(NULL);
 		struct tm tm;
 		strftime(when, sizeof(when), "%H:%M:%S", localtime_r(&now, &tm));
@@ -361,7 +348,7 @@ int cmd_goprof(const struct subcommand *self, int argc, char **argv)
 		ret = pt_usage_error("%s: unexpected argument '%s'", a.sub, argv[first]);
 		goto out;
 	}
-	if (!a.pid) {
+	if (!a.c.pid) {
 		ret = pt_usage_error("%s: which process? give -p PID", a.sub);
 		goto out;
 	}
@@ -382,16 +369,16 @@ int cmd_goprof(const struct subcommand *self, int argc, char **argv)
 		ret = pt_usage_error("%s: --top is for -f text", a.sub);
 		goto out;
 	}
-	ret = check_process(a.sub, a.pid, comm, sizeof(comm));
+	ret = check_process(a.sub, a.c.pid, comm, sizeof(comm));
 	if (ret)
 		goto out;
-	ret = load_modules(a.sub, a.pid, &maps, &ms);
+	ret = load_modules(a.c.pid, &maps, &ms);
 	if (ret)
 		goto out_maps;
 	uint64_t t_open = monotonic_ns();
-	switch (goprof_open(&src, a.pid, ms, why, sizeof(why))) {
+	switch (goprof_open(&src, a.c.pid, ms, why, sizeof(why))) {
 	case GOPROF_NOT_GO:
-		not_go(a.sub, a.pid, comm);
+		not_go(a.sub, a.c.pid, comm);
 		ret = EXIT_FAILED;
 		goto out_src;
 	case GOPROF_UNAVAILABLE:
@@ -409,7 +396,7 @@ int cmd_goprof(const struct subcommand *self, int argc, char **argv)
 	if (a.watch_ns) {
 		ret = watch(&a, &src, sc, comm, &p);
 		if (!ret && a.output && p.n)
-			ret = write_profile(&a, &p, sc, comm, goprof_rss(a.pid));
+			ret = write_profile(&a, &p, sc, comm, goprof_rss(a.c.pid));
 		goto out_prof;
 	}
 	if (goprof_take(&src, kind, &p, why, sizeof(why)) < 0) {
@@ -422,7 +409,7 @@ int cmd_goprof(const struct subcommand *self, int argc, char **argv)
 		   p.data.tries == 1 ? "" : "s",
 		   p.data.settled ? "" : " (still changing: kept the last)");
 	uint64_t t_write = monotonic_ns();
-	ret = write_profile(&a, &p, sc, comm, goprof_rss(a.pid));
+	ret = write_profile(&a, &p, sc, comm, goprof_rss(a.c.pid));
 	pt_verbose("%s: symbolized and written in %.1f ms (%zu distinct addresses)", a.sub,
 		   (double)(monotonic_ns() - t_write) / 1e6, symcache_size(sc));
 out_prof:

@@ -285,20 +285,11 @@ static bool refresh_modules(struct sampler *s)
 	if (!unwinder_missed_module(s->u) || (s->last_refresh && now - s->last_refresh < REFRESH_NS))
 		return false;
 	s->last_refresh = now;
-	char *text = procfs_read_all(s->o->pid, 0, "maps", NULL);
-	if (!text)
+	if (procfs_reread_maps(s->o->pid, &s->rec->maps, &s->maps_hash) != 1)
 		return false;
-	uint64_t h = hash_bytes(text, strlen(text));
-	if (h == s->maps_hash) {
-		free(text);
-		return false;
-	}
-	s->maps_hash = h;
+	/* The old unwinder and modules were built on the old maps. */
 	unwinder_free(s->u);
 	modules_free(s->rec->ms);
-	maps_free(&s->rec->maps);
-	procfs_parse_maps(text, &s->rec->maps);
-	free(text);
 	s->rec->ms = modules_open(s->o->pid, &s->rec->maps, s->o->debug_dir);
 	s->rec->modules_gen++;
 	s->u = unwinder_new(s->rec->ms, &s->rec->maps);
@@ -610,7 +601,6 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 	struct sampler s = { .o = o, .rec = rec, .chld = true, .rebase = true, .stat_fd = -1 };
 	sigset_t chld;
 	int ret;
-	char *text;
 
 	memset(rec, 0, sizeof(*rec));
 	/* Up to three /proc files stay open per thread: allow what the hard
@@ -627,20 +617,12 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 
 	if (!o->child && (ret = tracer_precheck(o->pid)) != 0)
 		return ret;
-	text = procfs_read_all(o->pid, 0, "maps", NULL);
-	if (!text && o->child) {
+	if (procfs_read_maps(o->pid, &rec->maps, &s.maps_hash) < 0) {
+		if (!o->child)
+			return tracer_maps_failed(o->pid);
 		rec->st.end = END_TARGET_EXIT;  /* the command was already gone */
 		return 0;
 	}
-	if (!text && (errno == EACCES || errno == EPERM))
-		return tracer_diagnose_eperm(o->pid, o->pid);
-	if (!text) {
-		pt_error("no process %d", (int)o->pid);
-		return EXIT_FAILED;
-	}
-	procfs_parse_maps(text, &rec->maps);
-	s.maps_hash = hash_bytes(text, strlen(text));
-	free(text);
 	ret = scan(&s);
 	if (ret)
 		goto out;

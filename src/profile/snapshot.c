@@ -286,28 +286,9 @@ static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 	return ret;
 }
 
-/* The maps of s->pid again, if they changed since the text hashed as
- * old was read: true, with s->maps replaced. */
-static bool reread_maps(struct snapshot *s, uint64_t old)
-{
-	char *text = procfs_read_all(s->pid, 0, "maps", NULL);
-	if (!text)
-		return false;
-	bool changed = hash_bytes(text, strlen(text)) != old;
-	if (changed) {
-		maps_free(&s->maps);
-		procfs_parse_maps(text, &s->maps);
-		pt_verbose("modules of process %d read again (%zu mappings)", (int)s->pid,
-			   s->maps.n);
-	}
-	free(text);
-	return changed;
-}
-
 int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 {
 	struct capture *caps = NULL;
-	char *text;
 	struct proc_stat st;
 	char buf[1024];
 	int ret;
@@ -327,16 +308,9 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 		}
 	}
 	/* maps needs the same permission as ptrace: the first place to fail. */
-	text = procfs_read_all(pid, 0, "maps", NULL);
-	if (!text && (errno == EACCES || errno == EPERM))
-		return tracer_diagnose_eperm(pid, pid);
-	if (!text) {
-		pt_error("no process %d", (int)pid);
-		return EXIT_FAILED;
-	}
-	procfs_parse_maps(text, &s->maps);
-	uint64_t text_hash = hash_bytes(text, strlen(text));
-	free(text);
+	uint64_t maps_hash;
+	if (procfs_read_maps(pid, &s->maps, &maps_hash) < 0)
+		return tracer_maps_failed(pid);
 
 	s->time_ns = realtime_ns();
 	uint64_t t0 = monotonic_ns();
@@ -353,7 +327,9 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 			unwind_capture(u, &caps[i], o->max_frames, &s->t[i].stack);
 	/* Code in no known module: a library mapped since maps was read.
 	 * Read it again and unwind the same captures once more. */
-	if (unwinder_missed_module(u) && reread_maps(s, text_hash)) {
+	if (unwinder_missed_module(u) && procfs_reread_maps(pid, &s->maps, &maps_hash) == 1) {
+		pt_verbose("modules of process %d read again (%zu mappings)", (int)pid,
+			   s->maps.n);
 		unwinder_free(u);
 		modules_free(s->ms);
 		s->ms = modules_open(pid, &s->maps, o->debug_dir);

@@ -33,7 +33,7 @@ struct memchunks *memchunks_new(pid_t pid, size_t chunk)
 {
 	struct memchunks *mc = xcalloc(1, sizeof(*mc));
 	mc->pid = pid;
-	mc->size = chunk;
+	mc->size = chunk <= ARENA ? chunk : ARENA;   /* carved from one arena */
 	return mc;
 }
 
@@ -57,8 +57,6 @@ uint64_t memchunks_bytes(const struct memchunks *mc)
 
 static unsigned char *chunk_buffer(struct memchunks *mc)
 {
-	if (mc->size > ARENA / 2)
-		return NULL;   /* big chunks: their own allocation */
 	if (!mc->narenas || mc->arena_used + mc->size > ARENA) {
 		XGROW(mc->arenas, mc->arenas_cap, mc->narenas + 1);
 		unsigned char *a = xcopybuf(ARENA);
@@ -79,11 +77,6 @@ static struct chunk *chunk_at(struct memchunks *mc, uint64_t base)
 	XGROW(mc->c, mc->cap, mc->n + 1);
 	struct chunk *c = &mc->c[mc->n++];
 	c->data = chunk_buffer(mc);
-	if (!c->data) {
-		XGROW(mc->arenas, mc->arenas_cap, mc->narenas + 1);
-		c->data = mc->arenas[mc->narenas++] = xmalloc(mc->size);
-		mc->arena_used = ARENA;   /* not an arena to carve from */
-	}
 	/* The kernel copies up to the first unreadable byte, so a chunk that
 	 * runs past its mapping keeps the part before. */
 	c->valid = mem_read_prefix(mc->pid, base, c->data, mc->size);

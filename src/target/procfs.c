@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "target/procfs.h"
+#include "util/hashmap.h"
 #include "util/xalloc.h"
 
 /* --- small tokenizers ----------------------------------------------------- */
@@ -593,4 +594,40 @@ long procfs_clock_ticks(void)
 			ticks = 100;   /* USER_HZ on every Linux architecture */
 	}
 	return ticks;
+}
+
+/* The hash of a maps text read now into *text (malloc'ed), or -1. */
+static int maps_text(pid_t pid, char **text, uint64_t *hash)
+{
+	*text = procfs_read_all(pid, 0, "maps", NULL);
+	if (!*text)
+		return -1;
+	*hash = hash_bytes(*text, strlen(*text));
+	return 0;
+}
+
+int procfs_read_maps(pid_t pid, struct maps *m, uint64_t *hash)
+{
+	char *text;
+	if (maps_text(pid, &text, hash) < 0)
+		return -1;
+	procfs_parse_maps(text, m);
+	free(text);
+	return 0;
+}
+
+int procfs_reread_maps(pid_t pid, struct maps *m, uint64_t *hash)
+{
+	char *text;
+	uint64_t h;
+	if (maps_text(pid, &text, &h) < 0)
+		return -1;
+	bool changed = h != *hash;
+	if (changed) {
+		*hash = h;
+		maps_free(m);
+		procfs_parse_maps(text, m);
+	}
+	free(text);
+	return changed;
 }

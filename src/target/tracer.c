@@ -100,6 +100,14 @@ int tracer_precheck(pid_t pid)
 	return 0;
 }
 
+int tracer_maps_failed(pid_t pid)
+{
+	if (errno == EACCES || errno == EPERM)
+		return tracer_diagnose_eperm(pid, pid);
+	pt_error("no process %d", (int)pid);
+	return EXIT_FAILED;
+}
+
 /* EPERM from PTRACE_SEIZE: say which of the usual reasons applies. */
 int tracer_diagnose_eperm(pid_t pid, pid_t tid)
 {
