@@ -38,6 +38,9 @@ enum opt_id {
 	OPT_SYSTEM,
 	OPT_OS_THREADS,
 	OPT_WATCH,
+	OPT_CHILDREN,
+	OPT_NO_CHILDREN,
+	OPT_PROCESSES,
 	OPT_SAMPLE_INDEX = 400,
 	OPT_DIFF_BASE,
 };
@@ -77,7 +80,9 @@ extern const struct cli_option cli_common_options[];
 
 /* Values of cli_common_options. */
 struct common_args {
-	pid_t pid;
+	pid_t pid;                /* the first of -p */
+	int *pids;                /* -p, each once, in the order given */
+	size_t npids;
 	int *tids;                /* -t; NULL: every thread */
 	size_t ntids;
 	bool inlines, lines;
@@ -91,5 +96,9 @@ struct common_args {
  * saying what is wrong with arg, -1 when opt is not a common one. */
 int cli_common_option(const char *sub, struct common_args *c, const struct cli_option *opt,
 		      const char *arg);
+/* For subcommands that take one process: EXIT_USAGE after saying so when
+ * -p listed more than one, else 0. */
+int cli_one_pid(const char *sub, const struct common_args *c);
+void common_args_free(struct common_args *c);
 
 #endif

@@ -14,12 +14,16 @@
 #include "stack/modules.h"
 #include "stack/perfmap.h"
 #include "stack/symcache.h"
+#include "stack/symshare.h"
 
 struct symbolizer {
 	struct modules *ms;
 	struct perfmap *jit;      /* names code in no module; may be NULL */
 	bool inlines;             /* expand inlined frames */
 	bool lines;               /* file:line wanted */
+	/* Symbols of files other processes map too (NULL: none shared).
+	 * Every symbolizer sharing one must want the same inlines and lines. */
+	struct symshare *share;
 };
 
 /* symcache_resolve_fn; ctx is a struct symbolizer. */

@@ -10,7 +10,7 @@
 #include "util/xalloc.h"
 
 const struct cli_option cli_common_options[] = {
-	{ OPT_PID, "pid", 'p', "PID", NULL, "the process (all its threads unless -t)" },
+	{ OPT_PID, "pid", 'p', "PID[,PID...]", NULL, "the process (all its threads unless -t)" },
 	{ OPT_TID, "tid", 't', "TID[,TID...]", NULL, "only these threads" },
 	{ OPT_NO_INLINE, "no-inline", 0, NULL, NULL, "do not expand inlined frames" },
 	{ OPT_NO_LINES, "no-lines", 0, NULL, NULL, "function names only, no file:line" },
@@ -139,19 +139,24 @@ void cli_list_options(FILE *f, const struct subcommand *subs, size_t n)
 	}
 }
 
-#define PID_MAX_LIMIT 4194304  /* the kernel's upper bound for pid_max */
-
 int cli_common_option(const char *sub, struct common_args *c, const struct cli_option *opt,
 		      const char *arg)
 {
 	uint64_t v;
 
 	switch (opt->id) {
-	case OPT_PID:
-		if (parse_uint(arg, 1, PID_MAX_LIMIT, &v) < 0)
-			return pt_usage_error("%s: -p needs a process id, not '%s'", sub, arg);
-		c->pid = (pid_t)v;
+	case OPT_PID: {
+		int *pids = NULL;
+		size_t n = 0;
+		if (parse_tid_list(arg, &pids, &n) < 0)
+			return pt_usage_error("%s: -p needs a process id or a list like 12,13 "
+					      "(pgrep -d, NAME), not '%s'", sub, arg);
+		free(c->pids);
+		c->pids = pids;
+		c->npids = n;
+		c->pid = (pid_t)pids[0];
 		return 0;
+	}
 	case OPT_TID:
 		free(c->tids);
 		c->tids = NULL;
@@ -188,4 +193,19 @@ int cli_common_option(const char *sub, struct common_args *c, const struct cli_o
 	default:
 		return -1;
 	}
+}
+
+int cli_one_pid(const char *sub, const struct common_args *c)
+{
+	if (c->npids > 1)
+		return pt_usage_error("%s: one process at a time; -p got %zu", sub, c->npids);
+	return 0;
+}
+
+void common_args_free(struct common_args *c)
+{
+	free(c->tids);
+	free(c->pids);
+	c->tids = NULL;
+	c->pids = NULL;
 }

@@ -196,6 +196,6 @@ int cmd_dump(const struct subcommand *self, int argc, char **argv)
 out_snap:
 	snapshot_free(&s);
 out_args:
-	free(a.c.tids);
+	common_args_free(&a.c);
 	return ret < 0 ? 0 : ret;
 }

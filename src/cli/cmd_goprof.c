@@ -352,6 +352,8 @@ int cmd_goprof(const struct subcommand *self, int argc, char **argv)
 		ret = pt_usage_error("%s: which process? give -p PID", a.sub);
 		goto out;
 	}
+	if ((ret = cli_one_pid(a.sub, &a.c)) != 0)
+		goto out;
 	if (a.watch_ns && kind != GOPROF_HEAP && kind != GOPROF_ALLOCS) {
 		ret = pt_usage_error("%s: --watch follows the heap: use it with heap or allocs",
 				     a.sub);
@@ -422,5 +424,6 @@ out_src:
 out_maps:
 	maps_free(&maps);
 out:
+	common_args_free(&a.c);
 	return ret < 0 ? 0 : ret;
 }

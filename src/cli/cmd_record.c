@@ -285,6 +285,6 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 	}
 out_args:
 	free(default_path);
-	free(a.c.tids);
+	common_args_free(&a.c);
 	return ret < 0 ? 0 : ret;
 }

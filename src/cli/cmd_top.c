@@ -497,6 +497,6 @@ out_command:
 		raise(SIGPIPE);
 	}
 out_args:
-	free(a.c.tids);
+	common_args_free(&a.c);
 	return ret < 0 ? 0 : ret;
 }

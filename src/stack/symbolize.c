@@ -210,6 +210,10 @@ void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *
 	if (m) {
 		sym->module = &m->info;
 		sym->module_offset = addr - m->bias;
+		bool shared = s->share && m->info.build_id[0];
+		if (shared && symshare_get(s->share, m->info.build_id, sym->module_offset, is_return,
+					   m->bias, sym))
+			return;
 		/* Go code: the runtime's own table names it as Go's tracebacks
 		 * do, with or without DWARF (whose inlined entries libdw 0.188
 		 * cannot follow across units). */
@@ -228,6 +232,14 @@ void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *
 				sym->entry = look - off;
 			}
 		}
+		if (sym->nframes == 0)
+			push(sym, &cap, NULL, NULL, 0, false);
+		if (!s->inlines)
+			collapse_inlines(sym);
+		if (shared)
+			symshare_put(s->share, m->info.build_id, sym->module_offset, is_return, m->bias,
+				     sym);
+		return;
 	}
 	/* Code compiled at run time: the runtime's perf map names it. */
 	const struct perfmap_entry *e = !m && s->jit ? perfmap_lookup(s->jit, look) : NULL;

@@ -1,0 +1,66 @@
+/* proctree.c - see proctree.h. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "target/procfs.h"
+#include "target/proctree.h"
+#include "util/numparse.h"
+#include "util/xalloc.h"
+
+bool pidset_has(const struct pidset *s, pid_t pid)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i] == pid)
+			return true;
+	return false;
+}
+
+bool pidset_add(struct pidset *s, pid_t pid)
+{
+	if (pidset_has(s, pid))
+		return false;
+	XGROW(s->v, s->cap, s->n);
+	s->v[s->n++] = pid;
+	return true;
+}
+
+void pidset_free(struct pidset *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The children of every thread of pid, added to s. */
+static size_t add_children(struct pidset *s, pid_t pid)
+{
+	pid_t *tids = NULL;
+	ssize_t nt = procfs_list_tasks(pid, &tids);
+	size_t added = 0;
+
+	for (ssize_t i = 0; i < nt; i++) {
+		size_t len;
+		char *text = procfs_read_all(pid, tids[i], "children", &len);
+		if (!text)
+			continue;
+		/* "123 456 " */
+		for (char *p = text, *tok; (tok = strtok_r(p, " \n", &p)) != NULL;) {
+			uint64_t v;
+			if (parse_uint(tok, 1, INT32_MAX, &v) == 0 && pidset_add(s, (pid_t)v))
+				added++;
+		}
+		free(text);
+	}
+	free(tids);
+	return added;
+}
+
+size_t proctree_add_descendants(struct pidset *s)
+{
+	size_t added = 0;
+	/* s grows as it is walked: children's children are reached too. */
+	for (size_t i = 0; i < s->n; i++)
+		added += add_children(s, s->v[i]);
+	return added;
+}
