@@ -16,6 +16,7 @@
 
 #include "stack/modules.h"
 #include "stack/symbolize.h"
+#include "stack/symshare.h"
 #include "stack/symcache.h"
 #include "stack/unwind.h"
 #include "target/procfs.h"
@@ -28,6 +29,10 @@ struct snapshot_opts {
 	size_t max_frames;
 	const char *debug_dir;
 	bool inlines, lines;
+	struct symshare *share;   /* symbols shared with other processes, or NULL */
+	/* One of several processes: one that has exited (gone, or a zombie)
+	 * is not an error worth a message; snapshot_take sets s->gone. */
+	bool gone_quietly;
 };
 
 struct thread_snap {
@@ -51,10 +56,12 @@ struct snapshot {
 	struct perfmap *jit;      /* names of code compiled at run time */
 	struct symbolizer sym;
 	struct symcache *sc;      /* addresses to frames, filled on demand */
+	bool gone;                /* with gone_quietly: it had exited, nothing said */
 };
 
 /* 0 on success (incomplete threads are counted, not errors), else an
- * exit status after printing why.  If ptprof was asked to stop meanwhile,
+ * exit status after printing why (with o->gone_quietly, nothing is
+ * printed for a process that has exited: s->gone says so).  If ptprof was asked to stop meanwhile,
  * every thread is released first and signals_finish() is up to the caller. */
 int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o);
 void snapshot_free(struct snapshot *s);

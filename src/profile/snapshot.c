@@ -265,7 +265,10 @@ static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 		ssize_t nt = procfs_list_tasks(s->pid, &tids);
 		found_new = false;
 		if (nt < 0 && s->n == 0) {
-			pt_error("no process %d", (int)s->pid);
+			if (o->gone_quietly)
+				s->gone = true;
+			else
+				pt_error("no process %d", (int)s->pid);
 			ret = EXIT_FAILED;
 		}
 		for (ssize_t i = 0; i < nt && !ret && !signals_stop_requested(); i++) {
@@ -286,6 +289,22 @@ static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 	return ret;
 }
 
+/* The process has exited: no stat to read, or a zombie with no thread
+ * left (a leader that called pthread_exit is a zombie with live ones). */
+static bool has_exited(pid_t pid)
+{
+	char buf[1024];
+	struct proc_stat st;
+	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) < 0 || procfs_parse_stat(buf, &st) < 0)
+		return true;
+	if (st.state != 'Z' && st.state != 'X')
+		return false;
+	pid_t *tids = NULL;
+	ssize_t n = procfs_list_tasks(pid, &tids);
+	free(tids);
+	return n <= 1;
+}
+
 int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 {
 	struct capture *caps = NULL;
@@ -295,6 +314,10 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 
 	memset(s, 0, sizeof(*s));
 	s->pid = pid;
+	if (o->gone_quietly && has_exited(pid)) {
+		s->gone = true;
+		return EXIT_FAILED;
+	}
 	ret = tracer_precheck(pid);
 	if (ret)
 		return ret;
@@ -309,8 +332,13 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 	}
 	/* maps needs the same permission as ptrace: the first place to fail. */
 	uint64_t maps_hash;
-	if (procfs_read_maps(pid, &s->maps, &maps_hash) < 0)
+	if (procfs_read_maps(pid, &s->maps, &maps_hash) < 0) {
+		if (o->gone_quietly && has_exited(pid)) {
+			s->gone = true;
+			return EXIT_FAILED;
+		}
 		return tracer_maps_failed(pid);
+	}
 
 	s->time_ns = realtime_ns();
 	uint64_t t0 = monotonic_ns();
@@ -355,7 +383,7 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 	unwinder_free(u);
 	s->jit = perfmap_open(pid, &s->maps);
 	s->sym = (struct symbolizer){ .ms = s->ms, .jit = s->jit, .inlines = o->inlines,
-				      .lines = o->lines };
+				      .lines = o->lines, .share = o->share };
 	s->sc = symcache_new(symbolize_resolve, &s->sym);
 out:
 	for (size_t i = 0; i < s->n && caps; i++)
