@@ -10,7 +10,7 @@ _ptprof_record_opts='-p --pid -t --tid -d --duration -r --rate -F --freq
 	-m --mode -o --output -f --format --threads
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help --'
-_ptprof_dump_opts='-p --pid -t --tid -f --format -o --output -g --group --locks
+_ptprof_dump_opts='-p --pid --children -t --tid -f --format -o --output -g --group --locks
 	--system --os-threads
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help'

@@ -121,7 +121,8 @@ complete -c ptprof -n $in_record -s h -l help -d 'Print the options of record'
 complete -c ptprof -n __ptprof_after_dashdash -x -a '(__ptprof_record_command)'
 
 # dump
-complete -c ptprof -n $in_dump -s p -l pid -x -a '(__ptprof_pids)' -d 'The process to dump (required)'
+complete -c ptprof -n $in_dump -s p -l pid -x -a '(__ptprof_pids)' -d 'The process(es) to dump (required; PID[,PID...])'
+complete -c ptprof -n $in_dump -l children -d 'Also every descendant of each process'
 complete -c ptprof -n $in_dump -s t -l tid -x -a '(__ptprof_tids)' -d 'Only these threads (TID[,TID...])'
 complete -c ptprof -n $in_dump -s f -l format -x -a 'text json pprof' -d 'Output format'
 complete -c ptprof -n $in_dump -s o -l output -r -F -d 'Write to FILE instead of stdout'

@@ -225,3 +225,39 @@ t_tree_dump_pprof_labels() {
 	assert_no_match "$T/beta" 'tree_alpha|tree_gamma'
 	stop_target "$parent"
 }
+
+# A Go program among the processes keeps its goroutine dump, in its own
+# section; a pprof profile of both is a thread profile, and says so.
+t_tree_dump_go_beside_c() {
+	start_target go-gorout -profile "$T/own"
+	local gopid=$LAST_PID
+	start_target proctree
+	local parent=$LAST_PID kids=$READY_ARG a
+	a=${kids%%,*}
+
+	dump -p "$gopid,$a"
+	assert_rc 0
+	assert_not_traced "$gopid"
+	assert_tree_untouched "$parent" "$kids"
+	assert_eq "$(header_pids "$T/out")" "$gopid,$a" "process headers"
+	process_section "$T/out" "$gopid" >"$T/sec.go"
+	assert_match "$T/sec.go" "^ptprof dump: pid $gopid \"go-gorout\", Go go1\.[0-9]+"
+	assert_match "$T/sec.go" '^Goroutines: 283: 200 chan receive, 50 select, 30 semacquire, '
+	assert_eq "$(grep -c '^goroutine [0-9]* \[chan receive' "$T/sec.go")" 200 "goroutines in chan receive"
+	assert_no_match "$T/sec.go" 'tree_alpha'
+	assert_worker_section "$a" tree-alpha tree_alpha 1
+	assert_no_match "$T/sec.$a" '^goroutine '
+
+	command -v go >/dev/null || { stop_target "$parent"; stop_target "$gopid"; return 0; }
+	dump -p "$gopid,$a" -f pprof -o "$T/both.pb.gz"
+	assert_rc 0
+	assert_match "$T/err" 'the Go programs among these processes are shown by thread'
+	go_pprof -raw "$T/both.pb.gz" >"$T/raw" 2>"$T/raw.err" ||
+		{ show_file "go tool pprof -raw stderr" "$T/raw.err"; fail "go tool pprof -raw failed"; }
+	assert_match "$T/raw" '^threads/count$'
+	assert_match "$T/raw" "process:\[go-gorout\]"
+	assert_match "$T/raw" "process:\[tree-alpha\]"
+	assert_not_traced "$gopid"
+	stop_target "$parent"
+	stop_target "$gopid"
+}
