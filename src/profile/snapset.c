@@ -1,6 +1,8 @@
 /* snapset.c - see snapset.h. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "profile/snapset.h"
 #include "target/proctree.h"
@@ -41,6 +43,19 @@ static void take_one(struct snapset *ss, pid_t pid, const struct snapshot_opts *
 	free(s);
 }
 
+/* Every snapshot keeps its modules' files open until the output is
+ * written: a few per process, which a few hundred processes would take
+ * past the usual soft limit of 1024.  The hard limit is ours to use. */
+static void more_files(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			pt_verbose("cannot raise the limit of open files: %s", strerror(errno));
+	}
+}
+
 int snapset_take(struct snapset *ss, const int *pids, size_t npids, bool children,
 		 const struct snapshot_opts *o)
 {
@@ -52,6 +67,7 @@ int snapset_take(struct snapset *ss, const int *pids, size_t npids, bool childre
 	ss->share = symshare_new();
 	so.share = ss->share;
 	so.gone_quietly = true;
+	more_files();
 
 	/* The processes named must exist now and be ours to read: each that
 	 * is not is said once, here.  Its descendants may still be. */

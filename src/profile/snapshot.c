@@ -32,6 +32,13 @@ uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* A /proc read failed because the process is gone (not for want of a
+ * file descriptor or of memory). */
+static bool gone_errno(int err)
+{
+	return err == ENOENT || err == ESRCH;
+}
+
 static bool seen(const struct snapshot *s, pid_t tid, const pid_t *gone, size_t ngone)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -263,9 +270,10 @@ static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 	while (found_new && !ret && !signals_stop_requested()) {
 		pid_t *tids = NULL;
 		ssize_t nt = procfs_list_tasks(s->pid, &tids);
+		int err = errno;
 		found_new = false;
 		if (nt < 0 && s->n == 0) {
-			if (o->gone_quietly)
+			if (o->gone_quietly && gone_errno(err))
 				s->gone = true;
 			else
 				pt_error("no process %d", (int)s->pid);
@@ -295,8 +303,10 @@ static bool has_exited(pid_t pid)
 {
 	char buf[1024];
 	struct proc_stat st;
-	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) < 0 || procfs_parse_stat(buf, &st) < 0)
-		return true;
+	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) < 0)
+		return gone_errno(errno);
+	if (procfs_parse_stat(buf, &st) < 0)
+		return false;
 	if (st.state != 'Z' && st.state != 'X')
 		return false;
 	pid_t *tids = NULL;
