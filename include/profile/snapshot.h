@@ -29,7 +29,10 @@ struct snapshot_opts {
 	size_t max_frames;
 	const char *debug_dir;
 	bool inlines, lines;
-	struct symshare *share;   /* symbols shared with other processes, or NULL */
+	/* Symbols shared with other processes, or NULL.  Each snapshot taken
+	 * with a share lends it its modules: it must not be freed while
+	 * another snapshot sharing it is still symbolized. */
+	struct symshare *share;
 	/* One of several processes: one that has exited (gone, or a zombie)
 	 * is not an error worth a message; snapshot_take sets s->gone. */
 	bool gone_quietly;

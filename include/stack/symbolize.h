@@ -24,6 +24,9 @@ struct symbolizer {
 	/* Symbols of files other processes map too (NULL: none shared).
 	 * Every symbolizer sharing one must want the same inlines and lines. */
 	struct symshare *share;
+	/* With share: this process's modules outlive every use of the share,
+	 * so other processes may resolve through them (symshare_lend). */
+	bool lend;
 };
 
 /* symcache_resolve_fn; ctx is a struct symbolizer. */

@@ -30,6 +30,15 @@ bool symshare_get(struct symshare *sh, const char *build_id, uint64_t offset, bo
 void symshare_put(struct symshare *sh, const char *build_id, uint64_t offset, bool is_return,
 		  uint64_t bias, const struct symbol *sym);
 
+/* A module of the file (a struct module of stack/modules.h) whose libdw
+ * data one process has already read, so that a miss in another process
+ * is resolved through it instead of reading the file again (for libc,
+ * inflating its compressed debug sections).  The first lent for a build
+ * id stays; the lender promises it outlives every use of the share.
+ * borrow: NULL when none was lent. */
+void symshare_lend(struct symshare *sh, const char *build_id, void *module);
+void *symshare_borrow(struct symshare *sh, const char *build_id);
+
 /* Lookups answered from the share, and symbols put, for -v. */
 void symshare_counts(const struct symshare *sh, uint64_t *hits, uint64_t *puts);
 

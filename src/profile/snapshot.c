@@ -393,7 +393,8 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 	unwinder_free(u);
 	s->jit = perfmap_open(pid, &s->maps);
 	s->sym = (struct symbolizer){ .ms = s->ms, .jit = s->jit, .inlines = o->inlines,
-				      .lines = o->lines, .share = o->share };
+				      .lines = o->lines, .share = o->share,
+				      .lend = o->share != NULL };
 	s->sc = symcache_new(symbolize_resolve, &s->sym);
 out:
 	for (size_t i = 0; i < s->n && caps; i++)

@@ -214,24 +214,36 @@ void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *
 		if (shared && symshare_get(s->share, m->info.build_id, sym->module_offset, is_return,
 					   m->bias, sym))
 			return;
+		/* Read through another process's module of the same file when
+		 * one was lent: its libdw data is loaded already.  from and
+		 * from_look are that module and the address in its process. */
+		struct module *from = shared ? symshare_borrow(s->share, m->info.build_id) : NULL;
+		if (!from || from == m) {
+			from = m;
+			if (shared && s->lend)
+				symshare_lend(s->share, m->info.build_id, m);
+		}
+		uint64_t from_look = look - m->bias + from->bias;
 		/* Go code: the runtime's own table names it as Go's tracebacks
 		 * do, with or without DWARF (whose inlined entries libdw 0.188
 		 * cannot follow across units). */
-		if (!m->go.is_go || !gopcln_symbol(s, m, look, sym, &cap))
-			dwarf_frames(s, m, look, sym, &cap);
+		if (!from->go.is_go || !gopcln_symbol(s, from, from_look, sym, &cap))
+			dwarf_frames(s, from, from_look, sym, &cap);
 		/* No DWARF function: the symbol table still names it. */
 		if (sym->nframes == 0 || !sym->frames[sym->nframes - 1].function) {
 			GElf_Off off;
 			GElf_Sym esym;
-			const char *name = dwfl_module_addrinfo(m->dwfl_mod, look - m->shift, &off, &esym,
-								NULL, NULL, NULL);
+			const char *name = dwfl_module_addrinfo(from->dwfl_mod, from_look - from->shift,
+								&off, &esym, NULL, NULL, NULL);
 			if (name) {
 				if (sym->nframes == 0)
 					push(sym, &cap, NULL, NULL, 0, false);
 				sym->frames[sym->nframes - 1].function = demangle(name);
-				sym->entry = look - off;
+				sym->entry = from_look - off;
 			}
 		}
+		if (sym->entry && from != m)
+			sym->entry = sym->entry - from->bias + m->bias;
 		if (sym->nframes == 0)
 			push(sym, &cap, NULL, NULL, 0, false);
 		if (!s->inlines)

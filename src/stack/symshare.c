@@ -18,6 +18,8 @@ struct shared {
 
 struct symshare {
 	struct strtab ids;        /* build ids */
+	void **lent;              /* by build id index: a module, or NULL */
+	size_t lent_cap;
 	struct u64map index;      /* key hash -> position in v */
 	struct shared *v;
 	size_t n, cap;
@@ -41,6 +43,7 @@ void symshare_free(struct symshare *sh)
 		free(sh->v[i].frames);
 	}
 	free(sh->v);
+	free(sh->lent);
 	u64map_free(&sh->index);
 	strtab_free(&sh->ids);
 	free(sh);
@@ -110,6 +113,25 @@ void symshare_put(struct symshare *sh, const char *build_id, uint64_t offset, bo
 	u64map_put(&sh->index, key, sh->n);
 	sh->n++;
 	sh->puts++;
+}
+
+void symshare_lend(struct symshare *sh, const char *build_id, void *module)
+{
+	size_t id = strtab_intern(&sh->ids, build_id);
+	if (id >= sh->lent_cap) {
+		size_t old = sh->lent_cap;
+		sh->lent_cap = id + 16;
+		sh->lent = xreallocarray(sh->lent, sh->lent_cap, sizeof(*sh->lent));
+		memset(sh->lent + old, 0, (sh->lent_cap - old) * sizeof(*sh->lent));
+	}
+	if (!sh->lent[id])
+		sh->lent[id] = module;
+}
+
+void *symshare_borrow(struct symshare *sh, const char *build_id)
+{
+	size_t id = strtab_intern(&sh->ids, build_id);
+	return id < sh->lent_cap ? sh->lent[id] : NULL;
 }
 
 void symshare_counts(const struct symshare *sh, uint64_t *hits, uint64_t *puts)

@@ -261,3 +261,36 @@ t_tree_dump_go_beside_c() {
 	stop_target "$parent"
 	stop_target "$gopid"
 }
+
+# Two binaries that share libc: the second process's libc frames are read
+# through the first one's (already loaded) module, and must be named
+# exactly as a dump of that process alone names them.
+t_tree_dump_two_binaries_share_libc() {
+	start_target proctree
+	local parent=$LAST_PID kids=$READY_ARG a
+	a=${kids%%,*}
+	start_target chain
+	local chain=$LAST_PID n
+
+	dump -p "$chain"
+	assert_rc 0
+	for n in sleeper reader locker; do
+		thread_block "$T/out" "$n" | grep '^  #' >"$T/alone.$n"
+		[ -s "$T/alone.$n" ] || fail "no frames of $n in the dump of chain alone"
+	done
+	dump -v -p "$a,$chain"
+	assert_rc 0
+	assert_untouched "$chain"
+	assert_tree_untouched "$parent" "$kids"
+	process_section "$T/out" "$chain" >"$T/sec.chain"
+	for n in sleeper reader locker; do
+		thread_block "$T/sec.chain" "$n" | grep '^  #' >"$T/both.$n"
+		diff "$T/alone.$n" "$T/both.$n" >"$T/diff.$n" ||
+			{ show_file "frames of $n, alone vs beside proctree" "$T/diff.$n"; fail "frames of $n differ"; }
+	done
+	assert_match "$T/sec.chain" ' in clock_nanosleep[^ ]* at [^ ]+:[0-9]+ \[libc\.so\.6\]$|in __GI___clock_nanosleep'
+	assert_no_match "$T/out" 'libc\.so\.6\+0x'
+	assert_match "$T/err" '^ptprof: symbols: [0-9]+ resolved, [1-9][0-9]* shared across processes$'
+	stop_target "$chain"
+	stop_target "$parent"
+}

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,6 +214,29 @@ static void test_empty_build_id_is_a_key_like_any(void **state)
 	symshare_free(sh);
 }
 
+/* The first module lent for a build id is the one borrowed, whoever
+ * lends after; an id never lent has none. */
+static void test_lend_and_borrow(void **state)
+{
+	struct symshare *sh = symshare_new();
+	int first, second, other;
+
+	assert_null(symshare_borrow(sh, ID_A));
+	symshare_lend(sh, ID_A, &first);
+	symshare_lend(sh, ID_A, &second);
+	assert_ptr_equal(symshare_borrow(sh, ID_A), &first);
+	assert_null(symshare_borrow(sh, ID_B));
+	/* Many ids: the table grows and keeps what it had. */
+	char id[16];
+	for (int i = 0; i < 100; i++) {
+		snprintf(id, sizeof(id), "%02x", i);
+		symshare_lend(sh, id, &other);
+	}
+	assert_ptr_equal(symshare_borrow(sh, ID_A), &first);
+	assert_ptr_equal(symshare_borrow(sh, "63"), &other);
+	symshare_free(sh);
+}
+
 static void test_null_share(void **state)
 {
 	uint64_t hits = 1, puts = 1;
@@ -233,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_no_frames),
 		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_empty_build_id_is_a_key_like_any),
+		cmocka_unit_test(test_lend_and_borrow),
 		cmocka_unit_test(test_null_share),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
