@@ -24,6 +24,9 @@ struct pprof_label {
 struct pprof;
 
 struct pprof *pprof_new(struct symcache *sc);
+/* Samples added from now on are of address space `space` (a process: its
+ * addresses are not another's) and symbolized by sc. */
+void pprof_use_symbols(struct pprof *p, struct symcache *sc, uint32_t space);
 void pprof_free(struct pprof *p);
 
 void pprof_add_sample_type(struct pprof *p, const char *type, const char *unit);

@@ -23,6 +23,8 @@ struct agg_key {
 	uint64_t lock;            /* lock waited on (wall mode), or 0 */
 	pid_t owner;              /* its holder, or 0 */
 	uint64_t goid;            /* the goroutine the thread ran (Go), or 0 */
+	uint32_t proc;            /* which process (the recording's index): its
+				     addresses mean nothing in another */
 };
 
 struct agg_entry {
@@ -32,6 +34,7 @@ struct agg_entry {
 	uint64_t lock;
 	pid_t owner;
 	uint64_t goid;
+	uint32_t proc;
 	uint32_t nframes;
 	uint64_t count;
 	struct stack_frame *frames;

@@ -40,6 +40,8 @@ int sampler_cli_option(const char *sub, struct sampler_opts *s, const struct cli
 void sampler_cli_common(struct sampler_opts *s, const struct common_args *c)
 {
 	s->pid = c->pid;
+	s->pids = c->pids;
+	s->npids = c->npids;
 	s->tids = c->tids;
 	s->ntids = c->ntids;
 	s->stack_bytes = c->stack_bytes;

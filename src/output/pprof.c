@@ -20,6 +20,7 @@ typedef Perftools__Profiles__ValueType ValueType;
 
 struct pprof {
 	struct symcache *sc;
+	uint32_t space;           /* the process the next samples come from */
 	struct strtab strings;
 	ValueType **types;
 	size_t ntypes, types_cap;
@@ -120,7 +121,8 @@ static uint64_t function_id(struct pprof *p, const struct symbol *sym, const str
 
 static uint64_t location_id(struct pprof *p, const struct stack_frame *fr)
 {
-	uint64_t key = fr->pc << 1 | fr->is_return, id;
+	/* Addresses of different processes are different places. */
+	uint64_t key = (fr->pc << 1 | fr->is_return) ^ ((uint64_t)p->space << 48), id;
 	if (u64map_get(&p->loc_ids, key, &id))
 		return id;
 	const struct symbol *sym = symcache_get(p->sc, fr->pc, fr->is_return);
@@ -287,6 +289,12 @@ int pprof_write(struct pprof *p, FILE *f)
 		free(maps[i]);
 	free(maps);
 	return ret;
+}
+
+void pprof_use_symbols(struct pprof *p, struct symcache *sc, uint32_t space)
+{
+	p->sc = sc;
+	p->space = space;
 }
 
 void pprof_free(struct pprof *p)

@@ -4,10 +4,10 @@
 #include "output/pprof.h"
 #include "output/recout.h"
 
-int recout_pprof(FILE *f, const struct recording *rec, struct symcache *sc,
+int recout_pprof(FILE *f, const struct recording *rec, struct recsyms *rs,
 		 const struct recout_opts *o)
 {
-	struct pprof *p = pprof_new(sc);
+	struct pprof *p = pprof_new(NULL);
 	const char *kind = o->mode == MODE_WALL ? "wall" : "cpu";
 	int64_t period = 1000000000LL / o->rate_hz;
 	int ret;
@@ -21,18 +21,22 @@ int recout_pprof(FILE *f, const struct recording *rec, struct symcache *sc,
 		int64_t values[2] = { (int64_t)e->count, (int64_t)e->count * period };
 		char lock[32];
 		snprintf(lock, sizeof(lock), "0x%" PRIx64, e->lock);
-		struct pprof_label labels[6] = {
+		const struct rec_proc *rp = rec->procs[e->proc];
+		struct pprof_label labels[8] = {
 			{ "thread", aggregate_thread_name(&rec->agg, e->tid), 0 },
 			{ "tid", NULL, e->tid },
 			{ "state", procfs_state_name(e->state), 0 },
+			{ "pid", NULL, rp->pid },
+			{ "process", rp->comm, 0 },
 		};
-		size_t nl = 3;
+		size_t nl = 5;
 		if (e->lock)
 			labels[nl++] = (struct pprof_label){ "lock", lock, 0 };
 		if (e->lock && e->owner)
 			labels[nl++] = (struct pprof_label){ "owner", NULL, e->owner };
 		if (e->goid)
 			labels[nl++] = (struct pprof_label){ "goroutine", NULL, (int64_t)e->goid };
+		pprof_use_symbols(p, recsyms_get(rs, rec, e->proc), e->proc);
 		pprof_add_sample(p, e->frames, e->nframes, values, labels, nl);
 	}
 	ret = pprof_write(p, f);
