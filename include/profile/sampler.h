@@ -85,6 +85,8 @@ struct rec_proc {
 				     the old one are stale) */
 	struct perfmap *jit;      /* the target's perf map, read while it runs */
 	bool exited;
+	bool replaced;            /* its code went away (an exec): the process
+				     goes on in a later rec_proc of the same pid */
 };
 
 struct recording {

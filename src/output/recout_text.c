@@ -225,7 +225,8 @@ static void process_table(FILE *f, const struct recording *rec)
 		fprintf(f, "%8d  %-16s %8" PRIu64 " %5.1f%%  %s\n", (int)rec->procs[i]->pid, name,
 			samples[i],
 			rec->agg.total ? 100.0 * (double)samples[i] / (double)rec->agg.total : 0.0,
-			rec->procs[i]->exited ? "exited" : "");
+			rec->procs[i]->replaced ? "then exec'd (or unmapped code)"
+			: rec->procs[i]->exited ? "exited" : "");
 	}
 	free(samples);
 }

@@ -314,24 +314,76 @@ static void lock_names_open(struct sampler *s, struct sproc *p)
 	p->sc = symcache_new(symbolize_resolve, &p->sym);
 }
 
+/* Whether every mapping of code in old is still in fresh, at the same
+ * place: then fresh only adds (a library loaded), and what was sampled
+ * before still means what it meant. */
+static bool code_kept(const struct maps *old, const struct maps *fresh)
+{
+	for (size_t i = 0; i < old->n; i++) {
+		const struct map_entry *o = &old->v[i];
+		if (!o->path || o->perms[2] != 'x')
+			continue;
+		const struct map_entry *n = maps_find(fresh, o->start);
+		if (!n || n->start != o->start || n->end != o->end || n->inode != o->inode ||
+		    n->offset != o->offset)
+			return false;
+	}
+	return true;
+}
+
+static void read_comm(pid_t pid, char *comm, size_t size)
+{
+	char buf[512];
+	struct proc_stat ps;
+	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) > 0 && procfs_parse_stat(buf, &ps) == 0)
+		snprintf(comm, size, "%s", ps.comm);
+}
+
 /* Re-read maps and modules when unwinding met code we did not know (a
- * library loaded since: a launched command's libc, a dlopen).  True when
- * the modules changed: the capture is then unwound again.  An address in
- * no module that no new mapping explains (a corrupt stack) costs one read
- * of maps, at most every REFRESH_NS. */
+ * library loaded since: a launched command's libc, a dlopen; or a new
+ * program after an exec).  True when the modules changed: the capture is
+ * then unwound again.  When code went away (an exec, a dlclose), the
+ * process starts a new part of the recording, with the new maps: what
+ * was sampled before keeps the modules it was sampled with.  An address
+ * in no module that no new mapping explains (a corrupt stack) costs one
+ * read of maps, at most every REFRESH_NS after a read that found nothing. */
 static bool refresh_modules(struct sampler *s, struct sproc *p)
 {
 	uint64_t now = monotonic_ns();
 	if (!unwinder_missed_module(p->u) || (p->last_refresh && now - p->last_refresh < REFRESH_NS))
 		return false;
-	p->last_refresh = now;
-	if (procfs_reread_maps(p->pid, &p->rp->maps, &p->maps_hash) != 1)
+	struct maps fresh = { 0 };
+	if (procfs_reread_maps(p->pid, &fresh, &p->maps_hash) != 1) {
+		/* A read that found nothing new: the next waits.  One that
+		 * did may be followed at once (a loader mapping library after
+		 * library, a command that execs). */
+		p->last_refresh = now;
+		maps_free(&fresh);
 		return false;
-	/* The old unwinder and modules were built on the old maps. */
+	}
+	/* The old unwinder was built on the old maps. */
 	unwinder_free(p->u);
-	modules_free(p->rp->ms);
+	if (code_kept(&p->rp->maps, &fresh)) {
+		modules_free(p->rp->ms);
+		maps_free(&p->rp->maps);
+		p->rp->maps = fresh;
+		p->rp->modules_gen++;
+	} else {
+		struct recording *rec = s->rec;
+		struct rec_proc *rp = xcalloc(1, sizeof(*rp));
+		rp->pid = p->pid;
+		rp->maps = fresh;
+		p->rp->replaced = true;
+		XGROW(rec->procs, rec->procs_cap, rec->nprocs);
+		p->idx = (uint32_t)rec->nprocs;
+		rec->procs[rec->nprocs++] = rp;
+		p->rp = rp;
+		rp->jit = perfmap_open(p->pid, &rp->maps);
+		pt_verbose("process %d runs other code now (an exec?): a new part of the recording",
+			   (int)p->pid);
+	}
+	read_comm(p->pid, p->rp->comm, sizeof(p->rp->comm));
 	p->rp->ms = modules_open(p->pid, &p->rp->maps, s->o->debug_dir);
-	p->rp->modules_gen++;
 	p->u = unwinder_new(p->rp->ms, &p->rp->maps);
 	lock_names_open(s, p);
 	golabel_close(&p->gl);
@@ -696,10 +748,7 @@ static int add_proc(struct sampler *s, pid_t pid)
 			ret = 1;
 		goto fail;
 	}
-	char buf[512];
-	struct proc_stat ps;
-	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) > 0 && procfs_parse_stat(buf, &ps) == 0)
-		snprintf(rp->comm, sizeof(rp->comm), "%s", ps.comm);
+	read_comm(pid, rp->comm, sizeof(rp->comm));
 	rp->ms = modules_open(pid, &rp->maps, s->o->debug_dir);
 	rp->jit = perfmap_open(pid, &rp->maps);
 	p->u = unwinder_new(rp->ms, &rp->maps);
