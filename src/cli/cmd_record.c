@@ -49,7 +49,6 @@ struct record_args {
 	enum rec_format format;
 	const char *output;
 	bool threads, processes;
-	int children;             /* 1 --children, 0 --no-children, -1 unsaid */
 };
 
 static int parse_format(const char *arg, enum rec_format *out)
@@ -113,12 +112,7 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 	case OPT_PROCESSES:
 		a->processes = true;
 		break;
-	case OPT_CHILDREN:
-		a->children = 1;
-		break;
-	case OPT_NO_CHILDREN:
-		a->children = 0;
-		break;
+
 	default:
 		break;
 	}
@@ -232,7 +226,6 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 	struct record_args a = {
 		.c = COMMON_ARGS_DEFAULTS,
 		.s = { .mode = MODE_CPU, .rate_hz = 99 },
-		.children = -1,
 	};
 	struct recording rec;
 	char *default_path = NULL;
@@ -253,8 +246,7 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 		ret = pt_usage_error("record: no command after --");
 		goto out_args;
 	}
-	sampler_cli_common(&a.s, &a.c);
-	a.s.children = a.children == 1 || (command && a.children != 0);
+	sampler_cli_common(&a.s, &a.c, command);
 	if (command == (a.s.pid != 0)) {
 		ret = pt_usage_error(command ? "record: give -p PID or -- COMMAND, not both"
 					     : "record: which process? give -p PID or -- COMMAND");

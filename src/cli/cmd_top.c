@@ -60,7 +60,6 @@ struct top_args {
 	struct common_args c;
 	struct sampler_opts s;
 	size_t top;               /* --top; 0: as many as fit, or PLAIN_TOP */
-	int children;             /* 1 --children, 0 --no-children, -1 unsaid */
 };
 
 /* What refresh() keeps from one interval to the next. */
@@ -99,12 +98,7 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 					      "(1, 2s, 500ms), not '%s'", arg);
 		a->s.interval_ns = v;
 		break;
-	case OPT_CHILDREN:
-		a->children = 1;
-		break;
-	case OPT_NO_CHILDREN:
-		a->children = 0;
-		break;
+
 	case OPT_TOP:
 		if (parse_uint(arg, 1, 100000, &v) < 0)
 			return pt_usage_error("top: --top needs a count from 1 to 100000, not '%s'", arg);
@@ -365,8 +359,7 @@ static int parse_args(const struct subcommand *self, int argc, char **argv, stru
 	if (*command == (a->c.pid != 0))
 		return pt_usage_error(*command ? "top: give -p PID or -- COMMAND, not both"
 					       : "top: which process? give -p PID or -- COMMAND");
-	sampler_cli_common(&a->s, &a->c);
-	a->s.children = a->children == 1 || (*command && a->children != 0);
+	sampler_cli_common(&a->s, &a->c, *command);
 	return 0;
 }
 
@@ -402,7 +395,6 @@ int cmd_top(const struct subcommand *self, int argc, char **argv)
 	struct top_args a = {
 		.c = COMMON_ARGS_DEFAULTS,
 		.s = { .mode = MODE_CPU, .rate_hz = 99, .interval_ns = DEFAULT_INTERVAL_NS },
-		.children = -1,
 	};
 	struct top t = { .a = &a, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct top_census census;

@@ -37,8 +37,9 @@ int sampler_cli_option(const char *sub, struct sampler_opts *s, const struct cli
 	}
 }
 
-void sampler_cli_common(struct sampler_opts *s, const struct common_args *c)
+void sampler_cli_common(struct sampler_opts *s, const struct common_args *c, bool command)
 {
+	s->children = c->children == 1 || (command && c->children != 0);
 	s->pid = c->pid;
 	s->pids = c->pids;
 	s->npids = c->npids;
