@@ -2,7 +2,8 @@
  *
  * Ticks at a fixed rate on absolute deadlines.  At each tick the threads
  * to sample (cpu mode: those on a CPU; wall mode: all, but a thread still
- * blocked where it was last time is not stopped again) are interrupted,
+ * blocked where it was last time is not stopped again, and one asleep in
+ * the kernel is read in place, see target/inplace.h) are interrupted,
  * copied, resumed and unwound, and the stack is counted in the aggregate.
  * Between ticks ptprof sleeps until a tracee needs it: a signal for the
  * target is handed back at once, never held until the next tick.
@@ -60,6 +61,7 @@ struct sampler_stats {
 	uint64_t ticks, ticks_missed;
 	uint64_t samples;         /* thread-samples counted */
 	uint64_t stopped;         /* of which the thread was stopped for */
+	uint64_t in_place;        /* of which read in place, not stopped */
 	uint64_t lost_exited;     /* thread exited while being sampled */
 	uint64_t lost_unwind;     /* no frame at all */
 	uint64_t truncated;       /* counted with an incomplete stack */

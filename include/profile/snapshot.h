@@ -1,9 +1,11 @@
 /* snapshot.h - every thread's stack now: the pipeline behind `dump`.
  *
- * attach → capture → detach, each thread held only for its own copy (a
- * few are asked to stop at once, and whichever stops first is let go
- * first); then unwind and set up symbolization once everything runs
- * again.  Threads that appear meanwhile are picked up (the task list is
+ * A thread asleep in the kernel is read in place, never stopped
+ * (target/inplace.h); the others: attach → capture → detach, each thread
+ * held only for its own copy (a few are asked to stop at once, and
+ * whichever stops first is let go first); then unwind and set up
+ * symbolization once everything runs again.  A thread read in place whose
+ * frames need a register the kernel does not show is stopped after all.  Threads that appear meanwhile are picked up (the task list is
  * rescanned until it holds no new tid); threads that exit are dropped.
  */
 #ifndef PTPROF_SNAPSHOT_H
@@ -28,6 +30,8 @@ struct snapshot_opts {
 	size_t max_frames;
 	const char *debug_dir;
 	bool inlines, lines;
+	bool stop_all;            /* stop every thread, even those asleep in the
+				     kernel (else those are read in place) */
 };
 
 struct thread_snap {
@@ -35,6 +39,7 @@ struct thread_snap {
 	struct stack stack;       /* n == 0 when not captured */
 	const char *problem;      /* why there is no (complete) stack, or NULL */
 	uint64_t stopped_ns;      /* how long we held it stopped */
+	bool in_place;            /* read without stopping it (target/inplace.h) */
 };
 
 struct snapshot {
@@ -46,6 +51,7 @@ struct snapshot {
 	uint64_t capture_ns;      /* first interrupt to last release */
 	uint64_t stopped_max_ns, stopped_total_ns;
 	size_t incomplete;        /* threads without a full stack */
+	size_t in_place;          /* threads read without being stopped */
 	struct maps maps;
 	struct modules *ms;
 	struct perfmap *jit;      /* names of code compiled at run time */

@@ -8,6 +8,9 @@
  * against the stack copy.  Bounded on any input: at most max frames;
  * it stops when the stack pointer fails to move up (a cycle) or a return
  * address points outside every executable mapping (a corrupt stack).
+ * A capture read in place (only RIP and RSP known) is unwound as far as
+ * those and the stack copy allow; a frame that needs another register
+ * ends it with needs_stop set.
  */
 #ifndef PTPROF_UNWIND_H
 #define PTPROF_UNWIND_H
@@ -39,6 +42,9 @@ struct stack {
 	struct stack_frame *frames; /* innermost first; malloc'ed */
 	size_t cap;               /* frames allocated */
 	enum unwind_end end;
+	bool needs_stop;          /* a capture read in place lacked a register
+				     a frame needs: frames are not to be used,
+				     capture the thread stopped instead */
 };
 
 struct unwinder;

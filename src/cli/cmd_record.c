@@ -148,6 +148,10 @@ static void summary(const struct record_args *a, const struct recording *rec, co
 			"incomplete; %llu ticks missed (ptprof too slow for the rate)",
 			(unsigned long long)st->lost_exited, (unsigned long long)st->lost_unwind,
 			(unsigned long long)st->truncated, (unsigned long long)st->ticks_missed);
+	if (st->in_place)
+		pt_verbose("%llu of the samples read in place, the thread asleep in the kernel "
+			   "and never stopped; %llu stopped", (unsigned long long)st->in_place,
+			   (unsigned long long)st->stopped);
 	if (!path)
 		return;
 	switch (a->format) {

@@ -18,6 +18,7 @@
 #include "stack/symbolize.h"
 #include "stack/symshare.h"
 #include "stack/unwind.h"
+#include "target/inplace.h"
 #include "target/signals.h"
 #include "target/proctree.h"
 #include "target/threadfacts.h"
@@ -248,7 +249,9 @@ static int scan(struct sampler *s, struct sproc *p)
 		r->p = p;
 		r->files = (struct thread_files)THREAD_FILES_INIT;
 		int sr = 0;
-		if (s->o->mode == MODE_CPU && p->nthreads > 0)
+		/* Seized when first stopped: in wall mode most sleepers are
+		 * read in place and never are. */
+		if (p->nthreads > 0)
 			r->lazy = true;
 		else
 			sr = tracer_seize(p->pid, &r->t);
@@ -449,6 +452,8 @@ static void prime(struct sampler *s, struct sproc *p)
 	}
 }
 
+static bool sample_in_place(struct sampler *s, struct rthread *r, const struct thread_facts *f);
+
 static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts *f)
 {
 	struct sproc *p = r->p;
@@ -494,6 +499,10 @@ static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts 
 		s->rec->st.samples++;
 		return false;
 	}
+	/* Asleep in the kernel: read where it sleeps, without a stop. */
+	if (s->o->mode == MODE_WALL && (f->state == 'S' || f->state == 'D') &&
+	    sample_in_place(s, r, f))
+		return false;
 	return true;
 }
 
@@ -519,29 +528,11 @@ static void take_own_sigchld(struct sampler *s, pid_t tid)
 	s->stopped_since_drain = true;
 }
 
-/* With r stopped (or not, after a failed wait): copy, resume, unwind, count. */
-static void collect(struct sampler *s, struct rthread *r, const struct thread_facts *f)
+/* Count the stack just unwound into s->stack_buf as r's sample. */
+static void count_stack(struct sampler *s, struct rthread *r, const struct thread_facts *f)
 {
 	struct sampler_stats *st = &s->rec->st;
 	struct sproc *p = r->p;
-	enum stop_result sr = tracer_wait_stop(&r->t, f->state == 'D' ? DISK_SLEEP_WAIT_MS : 0);
-	if (sr == STOP_OK)
-		sr = tracer_capture(&r->t, &p->rp->maps, s->o->stack_bytes, &s->cap_buf);
-	if (sr == STOP_OK)
-		take_own_sigchld(s, r->t.tid);
-	tracer_resume(&r->t);
-	note_child(s, &r->t);
-	if (sr == STOP_GONE) {
-		st->lost_exited++;
-		return;
-	}
-	if (sr != STOP_OK)
-		return;  /* still asked to stop; its stop is collected later */
-
-	unwind_capture(p->u, &s->cap_buf, s->o->max_frames, &s->stack_buf);
-	if (refresh_modules(s, p))
-		unwind_capture(p->u, &s->cap_buf, s->o->max_frames, &s->stack_buf);
-	st->stopped++;
 	if (s->stack_buf.n == 0) {
 		st->lost_unwind++;
 		return;
@@ -566,6 +557,56 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 		r->last_sc = f->sc;
 		r->last_sc_valid = f->have_syscall;
 	}
+}
+
+/* With r stopped (or not, after a failed wait): copy, resume, unwind, count. */
+static void collect(struct sampler *s, struct rthread *r, const struct thread_facts *f)
+{
+	struct sampler_stats *st = &s->rec->st;
+	struct sproc *p = r->p;
+	enum stop_result sr = tracer_wait_stop(&r->t, f->state == 'D' ? DISK_SLEEP_WAIT_MS : 0);
+	if (sr == STOP_OK)
+		sr = tracer_capture(&r->t, &p->rp->maps, s->o->stack_bytes, &s->cap_buf);
+	if (sr == STOP_OK)
+		take_own_sigchld(s, r->t.tid);
+	tracer_resume(&r->t);
+	note_child(s, &r->t);
+	if (sr == STOP_GONE) {
+		st->lost_exited++;
+		return;
+	}
+	if (sr != STOP_OK)
+		return;  /* still asked to stop; its stop is collected later */
+
+	unwind_capture(p->u, &s->cap_buf, s->o->max_frames, &s->stack_buf);
+	if (refresh_modules(s, p))
+		unwind_capture(p->u, &s->cap_buf, s->o->max_frames, &s->stack_buf);
+	st->stopped++;
+	count_stack(s, r, f);
+}
+
+/* Wall mode, a thread asleep in the kernel: its stack read in place, no
+ * stop.  False when it must be stopped after all (it woke up, or a frame
+ * needs a register the kernel does not show). */
+static bool sample_in_place(struct sampler *s, struct rthread *r, const struct thread_facts *f)
+{
+	struct sproc *p = r->p;
+	enum inplace_result ir = inplace_capture(&r->files, p->pid, r->t.tid, &p->rp->maps,
+						 s->o->stack_bytes, &s->cap_buf);
+	if (ir == INPLACE_GONE) {
+		r->t.ts = TS_GONE;
+		return true;
+	}
+	if (ir != INPLACE_OK)
+		return false;
+	unwind_capture(p->u, &s->cap_buf, s->o->max_frames, &s->stack_buf);
+	if (refresh_modules(s, p))
+		unwind_capture(p->u, &s->cap_buf, s->o->max_frames, &s->stack_buf);
+	if (s->stack_buf.needs_stop)
+		return false;
+	s->rec->st.in_place++;
+	count_stack(s, r, f);
+	return true;
 }
 
 /* Which threads of p this tick reads: all of them, or (with the process
