@@ -62,6 +62,7 @@ struct sampler_stats {
 	uint64_t samples;         /* thread-samples counted */
 	uint64_t stopped;         /* of which the thread was stopped for */
 	uint64_t in_place;        /* of which read in place, not stopped */
+	uint64_t kernel;          /* of which taken inside a system call */
 	uint64_t lost_exited;     /* thread exited while being sampled */
 	uint64_t lost_unwind;     /* no frame at all */
 	uint64_t truncated;       /* counted with an incomplete stack */

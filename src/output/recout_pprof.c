@@ -1,8 +1,12 @@
 /* recout_pprof.c - the Go CPU-profile layout. */
 #include <inttypes.h>
 
+#include <stdlib.h>
+
 #include "output/pprof.h"
 #include "output/recout.h"
+#include "profile/cputime.h"
+#include "util/xalloc.h"
 
 int recout_pprof(FILE *f, const struct recording *rec, struct recsyms *rs,
 		 const struct recout_opts *o)
@@ -16,9 +20,14 @@ int recout_pprof(FILE *f, const struct recording *rec, struct recsyms *rs,
 	pprof_add_sample_type(p, kind, "nanoseconds");
 	pprof_set_period(p, kind, "nanoseconds", period);
 	pprof_set_time(p, (int64_t)rec->st.start_time_ns, (int64_t)rec->st.duration_ns);
+	/* cpu: each thread's time is what it used; wall: what passed. */
+	uint64_t *ns = xcalloc(rec->agg.n ? rec->agg.n : 1, sizeof(*ns));
+	if (o->mode == MODE_CPU)
+		cputime_share(&rec->agg, (uint64_t)period, ns);
 	for (size_t i = 0; i < rec->agg.n; i++) {
 		const struct agg_entry *e = rec->agg.entries[i];
-		int64_t values[2] = { (int64_t)e->count, (int64_t)e->count * period };
+		int64_t values[2] = { (int64_t)e->count,
+				      o->mode == MODE_CPU ? (int64_t)ns[i] : (int64_t)e->count * period };
 		char lock[32];
 		snprintf(lock, sizeof(lock), "0x%" PRIx64, e->lock);
 		const struct rec_proc *rp = rec->procs[e->proc];
@@ -39,6 +48,7 @@ int recout_pprof(FILE *f, const struct recording *rec, struct recsyms *rs,
 		pprof_use_symbols(p, recsyms_get(rs, rec, e->proc), e->proc);
 		pprof_add_sample(p, e->frames, e->nframes, values, labels, nl);
 	}
+	free(ns);
 	ret = pprof_write(p, f);
 	pprof_free(p);
 	return ret;

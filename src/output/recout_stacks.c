@@ -19,6 +19,8 @@ void recout_frame_name(const struct symbol *sym, const struct sym_frame *sf, cha
 
 static enum frame_kind kind_of(const struct symbol *sym)
 {
+	if (sym->module && sym->module->kernel)
+		return FK_KERNEL;
 	if (!sym->module || sym->module->jit)
 		return FK_OTHER;
 	return sym->module->main ? FK_MAIN : FK_SHARED;

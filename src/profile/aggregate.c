@@ -86,9 +86,27 @@ void aggregate_thread(struct aggregate *a, pid_t tid, const char *name)
 	}
 	u64map_put(&a->thread_index, (uint64_t)tid, a->nthreads);
 	XGROW(a->threads, a->threads_cap, a->nthreads);
+	memset(&a->threads[a->nthreads], 0, sizeof(a->threads[0]));
 	a->threads[a->nthreads].tid = tid;
 	snprintf(a->threads[a->nthreads].name, sizeof(a->threads[0].name), "%s", name);
 	a->nthreads++;
+}
+
+void aggregate_thread_run(struct aggregate *a, pid_t tid, uint64_t run_ns)
+{
+	uint64_t i;
+	if (!u64map_get(&a->thread_index, (uint64_t)tid, &i)) {
+		aggregate_thread(a, tid, "");
+		i = a->nthreads - 1;
+	}
+	a->threads[i].have_run = true;
+	a->threads[i].run_ns = run_ns;
+}
+
+const struct agg_thread *aggregate_thread_info(const struct aggregate *a, pid_t tid)
+{
+	uint64_t i;
+	return u64map_get(&a->thread_index, (uint64_t)tid, &i) ? &a->threads[i] : NULL;
 }
 
 const char *aggregate_thread_name(const struct aggregate *a, pid_t tid)

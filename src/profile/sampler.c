@@ -64,9 +64,13 @@ struct rthread {
 	struct thread_files files;
 	bool have_run;            /* last_run_ns and last_state are known */
 	uint64_t last_run_ns;     /* schedstat at the last look */
+	uint64_t base_run_ns;     /* ... when the recording started to watch it */
 	unsigned quiet_looks;     /* looks in a row at an unchanged last_run_ns */
 	bool deferred;            /* quiet, left for after the others this tick */
 	char last_state;          /* state at the last full read */
+	bool have_ticks;          /* user_ticks and sys_ticks are the last read */
+	uint64_t user_ticks, sys_ticks;
+	bool mostly_kernel;       /* more system than user ticks since then */
 	bool have_last;           /* wall mode: last is the stack of the last capture */
 	struct agg_key last_key;  /* ... and what it was counted as */
 	struct agg_entry *last_entry; /* ... and where */
@@ -447,6 +451,7 @@ static void prime(struct sampler *s, struct sproc *p)
 		aggregate_thread(&s->rec->agg, r->t.tid, f.name);
 		r->have_run = true;
 		r->last_run_ns = ns;
+		r->base_run_ns = ns;  /* new threads found later start from 0 */
 		r->last_state = f.state;
 		p->sum_run += ns;
 	}
@@ -475,6 +480,8 @@ static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts 
 	p->sum_run += run_ns - (r->have_run ? r->last_run_ns : 0);
 	r->have_run = true;
 	r->last_run_ns = run_ns;
+	if (run_ns >= r->base_run_ns)
+		aggregate_thread_run(&s->rec->agg, r->t.tid, run_ns - r->base_run_ns);
 	if (idle && count_unmoved(s, r))
 		return false;
 	if (thread_facts_read_files(&r->files, p->pid, r->t.tid, f) < 0) {
@@ -486,6 +493,15 @@ static bool want_stop(struct sampler *s, struct rthread *r, struct thread_facts 
 	if (f->state == 't' && r->t.group_stop)
 		f->state = 'T';
 	r->last_state = f->state;
+	/* Whether the kernel had most of its time since the last look: a
+	 * thread stopped in a system call was counted as the kernel's only
+	 * then.  (An interrupt may be noticed only at the next system call,
+	 * not where the thread was: a computing thread that makes system
+	 * calls would otherwise look like kernel time.) */
+	r->mostly_kernel = r->have_ticks && f->sys_ticks - r->sys_ticks > f->user_ticks - r->user_ticks;
+	r->have_ticks = true;
+	r->user_ticks = f->user_ticks;
+	r->sys_ticks = f->sys_ticks;
 	if (f->state == 'Z' || f->state == 'X')
 		return false;
 	aggregate_thread(&s->rec->agg, r->t.tid, f->name);
@@ -582,6 +598,13 @@ static void collect(struct sampler *s, struct rthread *r, const struct thread_fa
 	if (refresh_modules(s, p))
 		unwind_capture(p->u, &s->cap_buf, s->o->max_frames, &s->stack_buf);
 	st->stopped++;
+	/* On a CPU inside a system call: the kernel's time, shown as such. */
+	long nr;
+	if (f->state == 'R' && r->mostly_kernel && s->stack_buf.n &&
+	    capture_in_syscall(&s->cap_buf, p->rp->ms, &nr)) {
+		stack_push_kernel(&s->stack_buf, nr);
+		st->kernel++;
+	}
 	count_stack(s, r, f);
 }
 
@@ -1032,6 +1055,15 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 		}
 	}
 	rec->st.duration_ns = monotonic_ns() - start;
+	/* The CPU time each thread used, to the end (quiet ones were not
+	 * read at every tick). */
+	for (size_t i = 0; i < s.n; i++) {
+		struct rthread *r = s.th[i];
+		uint64_t ns;
+		if (r->have_run && thread_run_ns(&r->files, r->p->pid, r->t.tid, &ns) == 0 &&
+		    ns >= r->base_run_ns)
+			aggregate_thread_run(&rec->agg, r->t.tid, ns - r->base_run_ns);
+	}
 	if (o->progress)
 		fputs("\r\033[K", stderr);
 out:

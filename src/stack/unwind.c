@@ -514,3 +514,25 @@ const char *unwind_end_reason(enum unwind_end e)
 	default: return "unwind error";
 	}
 }
+
+void stack_push_kernel(struct stack *s, long nr)
+{
+	XGROW(s->frames, s->cap, s->n);
+	memmove(s->frames + 1, s->frames, s->n * sizeof(*s->frames));
+	s->frames[0] = (struct stack_frame){ KERNEL_FRAME_PC(nr), false };
+	s->n++;
+}
+
+bool capture_in_syscall(const struct capture *c, struct modules *ms, long *nr)
+{
+	unsigned char insn[2];
+	long n = (long)c->regs.orig_rax;
+	if (c->partial_regs || n < 0 || n >= 0x10000 || c->regs.rip < 2)
+		return false;
+	struct module *m = modules_find(ms, c->regs.rip - 2);
+	if (!m || !module_read(m, c->regs.rip - 2, insn, sizeof(insn)) || insn[0] != 0x0f ||
+	    insn[1] != 0x05)
+		return false;
+	*nr = n;
+	return true;
+}
