@@ -6,7 +6,9 @@
  * counts, to the nanosecond (the remainder goes to its largest entries),
  * so a cpu profile's total is the CPU time its threads really used while
  * which stacks got it stays sampled.  A thread whose run time is unknown
- * gets count x period.
+ * gets count x period.  Threads that exit are last read a tick before
+ * they end: the process's CPU clock, which keeps their time, makes up
+ * the difference.
  */
 #ifndef PTPROF_CPUTIME_H
 #define PTPROF_CPUTIME_H
@@ -15,7 +17,11 @@
 
 #include "profile/aggregate.h"
 
-/* ns[i]: the nanoseconds of a->entries[i] (a->n values). */
-void cputime_share(const struct aggregate *a, uint64_t period_ns, uint64_t *ns);
+/* ns[i]: the nanoseconds of a->entries[i] (a->n values).  proc_ns (NULL,
+ * or nprocs values, 0 for unknown): the CPU time each process used, its
+ * exited threads' included; what its threads' shares leave of it is
+ * shared among the process's entries the same way. */
+void cputime_share(const struct aggregate *a, uint64_t period_ns, const uint64_t *proc_ns,
+		   size_t nprocs, uint64_t *ns);
 
 #endif

@@ -88,6 +88,9 @@ struct rec_proc {
 				     the old one are stale) */
 	struct perfmap *jit;      /* the target's perf map, read while it runs */
 	bool exited;
+	bool have_cpu;            /* cpu_ns is known */
+	uint64_t cpu_ns;          /* CPU time the process used while recorded
+				     (its CPU clock, exited threads included) */
 	bool replaced;            /* its code went away (an exec): the process
 				     goes on in a later rec_proc of the same pid */
 };

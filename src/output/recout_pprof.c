@@ -22,8 +22,13 @@ int recout_pprof(FILE *f, const struct recording *rec, struct recsyms *rs,
 	pprof_set_time(p, (int64_t)rec->st.start_time_ns, (int64_t)rec->st.duration_ns);
 	/* cpu: each thread's time is what it used; wall: what passed. */
 	uint64_t *ns = xcalloc(rec->agg.n ? rec->agg.n : 1, sizeof(*ns));
-	if (o->mode == MODE_CPU)
-		cputime_share(&rec->agg, (uint64_t)period, ns);
+	if (o->mode == MODE_CPU) {
+		uint64_t *proc_ns = xcalloc(rec->nprocs ? rec->nprocs : 1, sizeof(*proc_ns));
+		for (size_t i = 0; i < rec->nprocs; i++)
+			proc_ns[i] = rec->procs[i]->have_cpu ? rec->procs[i]->cpu_ns : 0;
+		cputime_share(&rec->agg, (uint64_t)period, proc_ns, rec->nprocs, ns);
+		free(proc_ns);
+	}
 	for (size_t i = 0; i < rec->agg.n; i++) {
 		const struct agg_entry *e = rec->agg.entries[i];
 		int64_t values[2] = { (int64_t)e->count,

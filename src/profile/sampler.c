@@ -107,6 +107,7 @@ struct sproc {
 	bool read_all;            /* this tick reads every thread */
 	bool have_cpu;            /* cpu is this tick's clock reading */
 	uint64_t cpu;
+	uint64_t cpu_base;        /* the process CPU clock when first watched */
 	uint64_t sum_run;         /* sum of last_run_ns */
 	int64_t unexplained_base;
 	uint64_t last_read_all;
@@ -381,6 +382,8 @@ static bool refresh_modules(struct sampler *s, struct sproc *p)
 		rp->pid = p->pid;
 		rp->maps = fresh;
 		p->rp->replaced = true;
+		if (p->have_cpu)
+			p->cpu_base = p->cpu;  /* the new part's CPU time from here */
 		XGROW(rec->procs, rec->procs_cap, rec->nprocs);
 		p->idx = (uint32_t)rec->nprocs;
 		rec->procs[rec->nprocs++] = rp;
@@ -451,7 +454,9 @@ static void prime(struct sampler *s, struct sproc *p)
 		aggregate_thread(&s->rec->agg, r->t.tid, f.name);
 		r->have_run = true;
 		r->last_run_ns = ns;
-		r->base_run_ns = ns;  /* new threads found later start from 0 */
+		/* New threads found later start from 0, and so do the threads
+		 * of a command we started. */
+		r->base_run_ns = p->pid == s->o->child ? 0 : ns;
 		r->last_state = f.state;
 		p->sum_run += ns;
 	}
@@ -639,6 +644,10 @@ static void tick_plan(struct sampler *s, struct sproc *p, uint64_t now)
 	struct timespec ts;
 	p->have_cpu = p->have_clock && clock_gettime(p->clock, &ts) == 0;
 	p->cpu = p->have_cpu ? (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec : 0;
+	if (p->have_cpu && p->cpu >= p->cpu_base) {
+		p->rp->have_cpu = true;
+		p->rp->cpu_ns = p->cpu - p->cpu_base;
+	}
 	uint64_t every = s->o->mode == MODE_WALL ? READ_ALL_WALL_NS : READ_ALL_CPU_NS;
 	p->read_all = !p->have_cpu || p->rebase || now - p->last_read_all >= every;
 }
@@ -819,6 +828,11 @@ static int add_proc(struct sampler *s, pid_t pid)
 	lock_names_open(s, p);
 	golabel_open(&p->gl, pid, rp->ms);
 	p->have_clock = clock_getcpuclockid(pid, &p->clock) == 0;
+	/* A command we started is recorded from its first instruction: all
+	 * its CPU time counts.  A process found running counts from now. */
+	struct timespec ts;
+	if (pid != s->o->child && p->have_clock && clock_gettime(p->clock, &ts) == 0)
+		p->cpu_base = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	prime(s, p);
 	XGROW(rec->procs, rec->procs_cap, rec->nprocs);
 	rec->procs[rec->nprocs++] = rp;

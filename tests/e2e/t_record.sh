@@ -251,8 +251,8 @@ def check_profile(p, mode, hz, exe=None, build_id=None):
     for s in p["sample"]:
         check(len(s["val"]) == 2, "a sample with %d values: %r" % (len(s["val"]), s["val"]))
         check(s["val"][0] >= 1, "a sample with count %d" % s["val"][0])
-        # wall: time passed, count x period; cpu: each thread's measured
-        # CPU time shared among its samples (checked by record_cpu_exact).
+        # wall: time passed, count x period; cpu: the measured CPU time of each
+        # thread, shared among its samples (checked by record_cpu_exact).
         if mode == "wall":
             check(s["val"][1] == s["val"][0] * period,
                   "a sample of %d counts %d ns, not %d" % (s["val"][0], s["val"][1], s["val"][0] * period))

@@ -32,7 +32,7 @@ static void test_shares_are_exact_per_thread(void **state)
 	aggregate_thread_run(&a, 10, 1000000007ULL);
 	aggregate_thread_run(&a, 11, 30000000ULL);
 	uint64_t ns[4];
-	cputime_share(&a, 10101010, ns);
+	cputime_share(&a, 10101010, NULL, 0, ns);
 	assert_int_equal(ns[0] + ns[1] + ns[3], 1000000007ULL);
 	assert_int_equal(ns[2], 30000000ULL);
 	/* In proportion to the counts, to within the remainder. */
@@ -52,7 +52,7 @@ static void test_unknown_run_time_is_count_times_period(void **state)
 	aggregate_thread(&a, 21, "unknown");
 	aggregate_thread_run(&a, 20, 12345);
 	uint64_t ns[2];
-	cputime_share(&a, 1000, ns);
+	cputime_share(&a, 1000, NULL, 0, ns);
 	assert_int_equal(ns[0], 12345);
 	assert_int_equal(ns[1], 2000);
 	aggregate_free(&a);
@@ -65,9 +65,34 @@ static void test_huge_values_do_not_overflow(void **state)
 	add(&a, 30, 0x2000, UINT32_MAX);
 	aggregate_thread_run(&a, 30, UINT64_MAX / 2);
 	uint64_t ns[2];
-	cputime_share(&a, 1, ns);
+	cputime_share(&a, 1, NULL, 0, ns);
 	assert_int_equal(ns[0] + ns[1], UINT64_MAX / 2);
 	assert_true(ns[0] == ns[1] || ns[0] + 1 == ns[1] || ns[1] + 1 == ns[0]);
+	aggregate_free(&a);
+}
+
+static void test_process_clock_tops_up(void **state)
+{
+	struct aggregate a = { 0 };
+	struct agg_key k = { .tid = 40, .state = 'R', .proc = 1 };
+	struct stack_frame f[2] = { { 0x1000, false }, { 0x2000, false } };
+	aggregate_add(&a, &k, &f[0], 1, 1);
+	aggregate_add(&a, &k, &f[1], 1, 3);
+	k.tid = 41;
+	k.proc = 0;
+	aggregate_add(&a, &k, &f[0], 1, 1);
+	aggregate_thread_run(&a, 40, 4000);
+	aggregate_thread_run(&a, 41, 500);
+	/* Process 1 used 6000 ns: a thread gone before its last read. */
+	uint64_t proc_ns[2] = { 0, 6000 }, ns[3];
+	cputime_share(&a, 1000, proc_ns, 2, ns);
+	assert_int_equal(ns[0] + ns[1], 6000);
+	assert_int_equal(ns[0], 1500);
+	assert_int_equal(ns[2], 500);
+	/* Never less than the threads' own time. */
+	proc_ns[1] = 10;
+	cputime_share(&a, 1000, proc_ns, 2, ns);
+	assert_int_equal(ns[0] + ns[1], 4000);
 	aggregate_free(&a);
 }
 
@@ -77,6 +102,7 @@ int main(void)
 		cmocka_unit_test(test_shares_are_exact_per_thread),
 		cmocka_unit_test(test_unknown_run_time_is_count_times_period),
 		cmocka_unit_test(test_huge_values_do_not_overflow),
+		cmocka_unit_test(test_process_clock_tops_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
