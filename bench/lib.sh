@@ -1,7 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # (settings and figures used by the files sourcing this one)
 # bench/lib.sh - sourced by bench/run.sh and by every part of the benchmark
 # (bench/dump.sh, accuracy.sh, cost.sh, stall.sh, rss.sh, eintr.sh,
-# goroutines.sh, goheap.sh), from the top of the source tree: the settings (read from
+# goroutines.sh, goheap.sh, tree.sh), from the top of the source tree: the settings (read from
 # the environment and checked here, once for all), and the helpers the parts
 # share.
 #
@@ -48,6 +48,9 @@ read -r -a PTPROF_HEAP_WORDS <<<"$PTPROF_HEAP"
 # in % of the target's buckets.
 GOSITES_SITES=20000
 GOHEAP_SLACK_PCT=1
+# Part tree: worker processes of build/targets/proctree and threads in each.
+TREE_WORKERS=${BENCH_TREE_WORKERS:-20}
+TREE_THREADS=${BENCH_TREE_THREADS:-4}
 
 # Timeout of one record run (ptprof record, perf record, strace runs).
 RT=$((REC_SECS + TIMEOUT))
@@ -105,6 +108,10 @@ is_uint "$RSS_SHORT" && [ "$RSS_SHORT" -ge 1 ] || die "BENCH_RSS_SHORT must be a
 is_uint "$RSS_LONG" && [ "$RSS_LONG" -ge 1 ] || die "BENCH_RSS_LONG must be a positive integer, not '$RSS_LONG'"
 is_uint "$NGOR" && [ "$NGOR" -ge 1 ] || die "BENCH_GOROUTINES must be a positive integer, not '$NGOR'"
 [ "${#PTPROF_HEAP_WORDS[@]}" -ge 1 ] || die "PTPROF_HEAP is empty"
+is_uint "$TREE_WORKERS" && [ "$TREE_WORKERS" -ge 1 ] && [ "$TREE_WORKERS" -le 200 ] ||
+	die "BENCH_TREE_WORKERS must be an integer from 1 to 200, not '$TREE_WORKERS'"
+is_uint "$TREE_THREADS" && [ "$TREE_THREADS" -ge 1 ] && [ "$TREE_THREADS" -le 64 ] ||
+	die "BENCH_TREE_THREADS must be an integer from 1 to 64, not '$TREE_THREADS'"
 
 # The peers found on this machine.
 declare -A AVAIL=()
@@ -136,14 +143,16 @@ command -v perf >/dev/null 2>&1 || PERF_NA="not installed"
 #   stall, rss, eintr: XV XCMD XFAIL XNOTES PERF_X_NA and the targets' ids
 #   goroutines:  GV GCMD GFAIL GCHECK GNOTES DLV_NA and the targets' ids
 #   goheap:      HV HCMD HFAIL HCHECK HNOTES GO_PPROF_NA and the target's id
+#   tree:        TV TCMD TFAIL TCHECK TNOTES EU_VERSION
 #   every part:  LOAD_AT[PART.start], LOAD_AT[PART.end] (load average), and
 #                PTPROF_FAILED[PART]=1 if ptprof failed in some run
 
 declare -A WALL=() SMAX=() SSUM=() BMAX=() BSUM=() SYS=() NFAIL=() FAILMSG=() SYSCMD=() SYSDETAIL=() \
 	NSYSFAIL=() CHECK=() CMDSTR=()
 declare -A RV=() RFAIL=() RFAILMSG=() RCMD=() SV=() SFAIL=() SCMD=() SDETAIL=() STGT=() \
-	XV=() XCMD=() XFAIL=() GV=() GCMD=() GFAIL=() HV=() HCMD=() HFAIL=() LOAD_AT=() PTPROF_FAILED=()
-declare -a RCHECK=() SNOTES=() XNOTES=() GCHECK=() GNOTES=() HCHECK=() HNOTES=()
+	XV=() XCMD=() XFAIL=() GV=() GCMD=() GFAIL=() HV=() HCMD=() HFAIL=() TV=() TCMD=() TFAIL=() \
+	LOAD_AT=() PTPROF_FAILED=()
+declare -a RCHECK=() SNOTES=() XNOTES=() GCHECK=() GNOTES=() HCHECK=() HNOTES=() TCHECK=() TNOTES=()
 RKEYS=(ptprof-share perf-share ptprof-cpu perf-cpu ptprof-wall)
 SKEYS=(sys-ptprof-share sys-floor sys-ptprof-cost)
 

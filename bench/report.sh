@@ -746,6 +746,80 @@ report_goheap() {
 	[ -z "$w" ] || printf '\nNotes and failures (Go heap rows):\n\n%s' "$w"
 }
 
+# ---------------------------------------------------- the process tree rows --
+
+tvals() { printf '%s' "${TV[$1]:-}"; }
+# Targets of the tree rows: the whole tree against one worker alone, and
+# the symbols libdw resolves for the tree against one worker's.
+TREE_MAX_RATIO=3
+TREE_MAX_SYMS=2
+# A median (ns) as ms, or why there is none.
+tree_cell() { # key
+	if [ -z "$(tvals "$1.wall" | tr -d ' ')" ]; then
+		printf 'failed (see below)'
+		return 0
+	fi
+	# shellcheck disable=SC2046
+	fmt_ms "$(median $(tvals "$1.wall"))"
+}
+tree_each() { # key
+	tvals "$1.wall" | awk '{ for (i = 1; i <= NF; i++) printf "%s%.1f ms", (i > 1 ? ", " : ""), $i / 1e6 }'
+}
+tree_ratio() { # key-a key-b
+	if [ -z "$(tvals "$1.wall" | tr -d ' ')" ] || [ -z "$(tvals "$2.wall" | tr -d ' ')" ]; then
+		printf '—'
+		return 0
+	fi
+	# shellcheck disable=SC2046
+	fmt_ratio "$(median $(tvals "$1.wall"))" "$(median $(tvals "$2.wall"))"
+}
+
+report_tree() {
+	ran tree || return 0
+	local w r n
+	n=$(tvals nproc)
+	printf '\n## Process trees: ptprof dump --children vs a dump of one process\n\n'
+	printf '%s, %s CPUs, kernel %s; %s.\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(uname -r)" "$EU_VERSION"
+	printf 'Load average (1/5/15 min) at start of these runs %s, at end %s.\n\n' \
+		"$(load_start tree)" "$(load_end tree)"
+	printf '| build/targets/proctree -n %s -t %s: %s processes of one binary | wall time, median of %s runs | each run | / one worker |\n' \
+		"$TREE_WORKERS" "$TREE_THREADS" "$n" "$RUNS"
+	printf '|---|---:|---|---:|\n'
+	printf '| ptprof dump --children -p PARENT (the whole tree) | %s | %s | %s |\n' \
+		"$(tree_cell tree)" "$(tree_each tree)" "$(tree_ratio tree one)"
+	printf '| ptprof dump -p WORKER (one worker, %s threads) | %s | %s | 1.00× |\n' \
+		"$TREE_THREADS" "$(tree_cell one)" "$(tree_each one)"
+	printf '| context: one ptprof dump per process, %s runs in a loop | %s | %s | %s |\n' \
+		"$n" "$(tree_cell each)" "$(tree_each each)" "$(tree_ratio each one)"
+	if [ "${AVAIL[eu-stack]}" = 1 ]; then
+		printf '| context: eu-stack -i -s -p PID per process, %s runs in a loop | %s | %s | %s |\n' \
+			"$n" "$(tree_cell eu)" "$(tree_each eu)" "$(tree_ratio eu one)"
+	else
+		printf '| context: eu-stack per process | n/a (not installed) | — | — |\n'
+	fi
+	printf '| symbols libdw resolved (-v, warm-up runs) | the tree: %s (%s more copied from another process) | one worker alone: %s | %s |\n' \
+		"$(tvals tree.resolved | sed 's/^$/?/')" "$(tvals tree.shared | sed 's/^$/?/')" \
+		"$(tvals one.resolved | sed 's/^$/?/')" \
+		"$([ -n "$(tvals tree.resolved)" ] && [ -n "$(tvals one.resolved)" ] && fmt_ratio "$(tvals tree.resolved)" "$(tvals one.resolved)" || printf '—')"
+
+	printf '\nCommands (timed: bash $EPOCHREALTIME just before and after; runs interleaved in this order; every run: %s):\n\n' "$LOG/tree.tsv"
+	printf -- '- target `build/targets/proctree -n %s -t %s` (parent PID %s), in position when it printed `ready PID,...`\n' \
+		"$TREE_WORKERS" "$TREE_THREADS" "$(tvals parent)"
+	printf -- '- the tree: `%s`\n' "${TCMD[tree]:-not run}"
+	printf -- '- one worker: `%s`\n' "${TCMD[one]:-not run}"
+	printf -- '- one ptprof per process: `%s`\n' "${TCMD[each]:-not run}"
+	printf -- '- eu-stack per process: `%s`\n' "${TCMD[eu]:-not run}"
+	printf -- '- warm-up (checked, untimed): `%s`; symbols of one worker alone from `--children -v -p WORKER`\n' \
+		"${TCMD[warmup]:-not run}"
+
+	printf '\nOutput check:\n\n'
+	for w in "${TCHECK[@]}"; do printf -- '- %s\n' "$w"; done
+
+	w=
+	for r in "${TNOTES[@]}"; do w+="- $r"$'\n'; done
+	[ -z "$w" ] || printf '\nNotes and failures (process tree rows):\n\n%s' "$w"
+}
+
 # ------------------------------------------------------------ the summary --
 #
 # One row per figure the issue asks for: ptprof, its peers, the target and
@@ -1023,6 +1097,35 @@ report_summary() {
 				'— (the program'"'"'s own WriteHeapProfile runs inside it)' "$t13" yes
 		else
 			sum_row "$l13" "$a ptrace calls in one run (strace -f -c): stopped, for how long not measured" '—' "$t13" "$nf"
+		fi
+	fi
+	# 14. a process tree (part tree)
+	local l14="dump --children of a tree of 1 + $TREE_WORKERS worker processes of one binary ($TREE_THREADS threads each), wall time against a dump of one worker"
+	local t14="≤ ${TREE_MAX_RATIO}× one worker's dump; symbols resolved ≤ ${TREE_MAX_SYMS}× one worker's (each binary symbolized once)"
+	if ! ran tree; then
+		sum_row "$l14" "$(not_run tree)" '—' "$t14" "$nf"
+	else
+		# shellcheck disable=SC2046
+		a=$(med_or_empty $(tvals tree.wall)) b=$(med_or_empty $(tvals one.wall))
+		# shellcheck disable=SC2046
+		c=$(med_or_empty $(tvals each.wall)) d=$(med_or_empty $(tvals eu.wall))
+		pa=$(tvals tree.resolved) pb=$(tvals one.resolved)
+		f=$(awk -v a="$a" -v b="$b" -v r="$pa" -v s="$(tvals tree.shared)" -v o="$pb" 'BEGIN {
+			if (a == "") { printf "failed"; exit }
+			printf "%.1f ms", a / 1e6; if (b > 0) printf " (%.2f× one worker: %.1f ms)", a / b, b / 1e6
+			printf "; symbols resolved: %s (one worker alone: %s), %s copied across processes",
+				(r == "" ? "?" : r), (o == "" ? "?" : o), (s == "" ? "?" : s) }')
+		[ "$(tvals check.ok)" = yes ] || f+="; output check FAILED"
+		g="one ptprof per process: $([ -n "$c" ] && fmt_ms "$c" || printf failed)"
+		if [ "${AVAIL[eu-stack]}" = 1 ]; then
+			g+="; eu-stack -i -s per process: $([ -n "$d" ] && fmt_ms "$d" || printf failed)"
+		else
+			g+="; eu-stack: n/a (not installed)"
+		fi
+		if [ -n "$a" ] && [ -n "$b" ] && is_uint "$pa" && is_uint "$pb" && [ "$(tvals check.ok)" = yes ]; then
+			sum_row "$l14" "$f" "$g" "$t14" "$(met "$b > 0 && $a / $b <= $TREE_MAX_RATIO && $pb > 0 && $pa / $pb <= $TREE_MAX_SYMS")"
+		else
+			sum_row "$l14" "$f" "$g" "$t14" "$nf"
 		fi
 	fi
 }

@@ -27,6 +27,10 @@
 #   goheap    bench/goheap.sh    ptprof heap of a Go program with 20000
 #                                allocation sites vs its own WriteHeapProfile;
 #                                ptrace calls (none: never stopped); output check
+#   tree      bench/tree.sh      ptprof dump --children of 1 + 20 worker
+#                                processes of one binary (4 threads each) vs a
+#                                dump of one worker; one ptprof per process and
+#                                eu-stack per process beside it
 # This script checks the settings, builds the targets the parts need, runs
 # the parts, and prints the report from the figures they saved
 # (bench/report.sh); bench/lib.sh holds what they share.
@@ -62,6 +66,9 @@
 #   PTPROF_HEAP='build/ptprof heap'
 #                       heap profile command (part goheap, BENCH_RUNS timed
 #                       runs); "-p PID -o FILE" is appended.
+#   BENCH_TREE_WORKERS=20 BENCH_TREE_THREADS=4
+#                       the process tree of part tree: worker processes, and
+#                       threads in each (PTPROF is its dump command too)
 #
 # Rows (part dump):
 #   1. wall time of one full dump (inlines + file:line) of the target
@@ -108,6 +115,11 @@
 #      (no ptrace call: no thread of the target was ever stopped), beside the
 #      records read and bucket bytes copied (its -v line); the warm-up run's
 #      file is checked against the target's bucket count and sites
+# Process tree rows (part tree; target build/targets/proctree -n 20 -t 4):
+#  15. wall time of `ptprof dump --children -p PARENT` (21 processes) beside
+#      `ptprof dump -p WORKER` (one of them), their ratio, and the symbols
+#      libdw resolved in each (-v); for context one ptprof run per process
+#      and eu-stack -i -s per process, in a loop
 # The report opens with a summary table: one row per figure the issue asks
 # for, ptprof beside its peers, the target and whether it is met (computed
 # from the figures).
@@ -122,7 +134,8 @@
 # + 5 s syscalls) = 1.8 min; stall 30 s x BENCH_STALL_RUNS; rss
 # 2 x (BENCH_RSS_SHORT + BENCH_RSS_LONG) = 2.3 min; eintr 15 s; goroutines
 # 6 x (ptprof + Delve, about 3 s) + 3 x 10 s = 1 min; goheap: the target's
-# start-up (about 3 s) + 7 x 0.5 s + the checks = 15 s: about 9 min in all.
+# start-up (about 3 s) + 7 x 0.5 s + the checks = 15 s; tree: 6 x (0.3 s +
+# 0.1 s + 2 s + eu-stack's 21 runs, about 3 s) = 30 s: about 10 min in all.
 # Logs, tool output and strace summaries are kept in BUILD_DIR/bench/ (log/,
 # out/), each part's figures in BUILD_DIR/bench/figures/PART.sh; all of them
 # are cleared at the start of every run.
@@ -137,7 +150,7 @@ cd "$(dirname "$0")/.."
 
 # -------------------------------------------------------------- the parts --
 
-PARTS=(dump accuracy cost stall rss eintr goroutines goheap)
+PARTS=(dump accuracy cost stall rss eintr goroutines goheap tree)
 ONLY=${BENCH_ONLY:-}
 declare -A WANT=() RAN=() SKIPPED=()
 if [ -z "${ONLY//[, ]/}" ]; then
@@ -232,7 +245,7 @@ done
 # with errexit on, and the report ends with a table that stops on an error.
 report_all() {
 	local t rc
-	for t in summary dump record syscalls target goroutines goheap; do
+	for t in summary dump record syscalls target goroutines goheap tree; do
 		set +e
 		(
 			set -e

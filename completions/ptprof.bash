@@ -10,8 +10,8 @@ _ptprof_record_opts='-p --pid -t --tid -d --duration -r --rate -F --freq
 	-m --mode -o --output -f --format --threads --processes --children --no-children
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help --'
-_ptprof_dump_opts='-p --pid -t --tid -f --format -o --output -g --group --locks
-	--system --os-threads
+_ptprof_dump_opts='-p --pid --children -t --tid -f --format -o --output -g --group --locks
+	--system --os-threads --stop-all
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help'
 _ptprof_top_opts='-p --pid -t --tid -r --rate -m --mode -d --duration

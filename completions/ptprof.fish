@@ -124,7 +124,8 @@ complete -c ptprof -n $in_record -s h -l help -d 'Print the options of record'
 complete -c ptprof -n __ptprof_after_dashdash -x -a '(__ptprof_record_command)'
 
 # dump
-complete -c ptprof -n $in_dump -s p -l pid -x -a '(__ptprof_pids)' -d 'The process to dump (required)'
+complete -c ptprof -n $in_dump -s p -l pid -x -a '(__ptprof_pids)' -d 'The process(es) to dump (required; PID[,PID...])'
+complete -c ptprof -n $in_dump -l children -d 'Also every descendant of each process'
 complete -c ptprof -n $in_dump -s t -l tid -x -a '(__ptprof_tids)' -d 'Only these threads (TID[,TID...])'
 complete -c ptprof -n $in_dump -s f -l format -x -a 'text json pprof' -d 'Output format'
 complete -c ptprof -n $in_dump -s o -l output -r -F -d 'Write to FILE instead of stdout'
@@ -132,6 +133,7 @@ complete -c ptprof -n $in_dump -s g -l group -d 'Print threads with identical st
 complete -c ptprof -n $in_dump -l locks -d 'Show lock waits, their owners and deadlocks'
 complete -c ptprof -n $in_dump -l system -d 'Go programs: the runtime goroutines and frames too'
 complete -c ptprof -n $in_dump -l os-threads -d 'Go programs: the threads instead of the goroutines'
+complete -c ptprof -n $in_dump -l stop-all -d 'Stop every thread, even those asleep in the kernel'
 complete -c ptprof -n $in_dump -l no-inline -d 'Do not expand inlined frames'
 complete -c ptprof -n $in_dump -l no-lines -d 'Function names only, no file:line'
 complete -c ptprof -n $in_dump -l stack-bytes -x -d 'Stack bytes copied per thread (default 64K)'

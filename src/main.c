@@ -14,7 +14,7 @@ static const struct cli_option *const report_sets[] = { report_options, NULL };
 static const struct cli_option *const goprof_sets[] = { goprof_options, NULL };
 
 const struct subcommand subcommands[] = {
-	{ "dump", "[OPTIONS] -p PID",
+	{ "dump", "[OPTIONS] [--children] -p PID[,PID...]",
 	  "Print every thread's stack now, like a SIGQUIT dump, without changing the process.",
 	  dump_sets, cmd_dump },
 	{ "record", "[OPTIONS] (-p PID | -- COMMAND [ARG...])",

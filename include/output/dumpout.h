@@ -12,6 +12,7 @@
 
 #include "profile/gosnap.h"
 #include "profile/locks.h"
+#include "profile/snapset.h"
 #include "profile/snapshot.h"
 
 struct dump_group {
@@ -32,6 +33,9 @@ struct dump_view {
 	const struct gosnap *go;  /* a Go program's goroutines: shown instead
 				     of the threads' stacks; NULL otherwise */
 	bool system;              /* --system: runtime goroutines too */
+	bool several;             /* one process of several: JSON threads carry
+				     their pid, pprof samples labels pid and
+				     process */
 };
 
 void dump_write_text(FILE *f, struct snapshot *s, const struct dump_view *v);
@@ -39,6 +43,18 @@ void dump_write_json(FILE *f, struct snapshot *s, const struct dump_view *v);
 /* 0, or -1 with errno.  With v->go, a goroutine profile (one sample per
  * goroutine, as /debug/pprof/goroutine), else a thread profile. */
 int dump_write_pprof(FILE *f, struct snapshot *s, const struct dump_view *v);
+
+/* A dump of several processes, v[i] the view of ss->v[i].  Text: each
+ * process as dump_write_text writes it (its header line and census, then
+ * its threads), then the census of them all and what was not dumped.
+ * JSON: {"processes":[each as dump_write_json writes it], "census":{...},
+ * "skipped":[pid...], "exited":N}.  pprof: one profile, every sample
+ * labelled pid and process; a goroutine profile when every process is a
+ * Go program with goroutines, else a thread profile (a Go program's
+ * threads then). */
+void dump_write_text_set(FILE *f, const struct snapset *ss, const struct dump_view *v);
+void dump_write_json_set(FILE *f, const struct snapset *ss, const struct dump_view *v);
+int dump_write_pprof_set(FILE *f, const struct snapset *ss, const struct dump_view *v);
 
 /* The goroutine part of a text dump: a census line, then each goroutine
  * the way Go's goroutine?debug=2 prints it (with -g: identical ones once,

@@ -24,10 +24,11 @@ struct pprof_label {
 struct pprof;
 
 struct pprof *pprof_new(struct symcache *sc);
-/* Samples added from now on are of address space `space` (a process: its
- * addresses are not another's) and symbolized by sc. */
-void pprof_use_symbols(struct pprof *p, struct symcache *sc, uint32_t space);
 void pprof_free(struct pprof *p);
+/* Samples added from now on are resolved through sc (another process's
+ * cache: the same address is other code there, so each cache keeps its
+ * own locations; going back to a cache used before reuses them). */
+void pprof_use_symcache(struct pprof *p, struct symcache *sc);
 
 void pprof_add_sample_type(struct pprof *p, const char *type, const char *unit);
 void pprof_set_period(struct pprof *p, const char *type, const char *unit, int64_t period);

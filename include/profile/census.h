@@ -35,6 +35,8 @@ struct census {
 };
 
 void census_take(const struct snapshot *s, struct census *c);
+/* The threads of several snapshots counted together. */
+void census_take_all(const struct snapshot *const *v, size_t n, struct census *c);
 void census_free(struct census *c);
 
 /* The pool pattern of a thread name, into out (PROC_COMM_MAX + 1 bytes). */

@@ -18,6 +18,7 @@
 
 #include "stack/modules.h"
 #include "stack/symbolize.h"
+#include "stack/symshare.h"
 #include "stack/symcache.h"
 #include "stack/unwind.h"
 #include "target/procfs.h"
@@ -32,6 +33,10 @@ struct snapshot_opts {
 	bool inlines, lines;
 	bool stop_all;            /* stop every thread, even those asleep in the
 				     kernel (else those are read in place) */
+	struct symshare *share;   /* symbols shared with other processes, or NULL */
+	/* One of several processes: one that has exited (gone, or a zombie)
+	 * is not an error worth a message; snapshot_take sets s->gone. */
+	bool gone_quietly;
 };
 
 struct thread_snap {
@@ -57,10 +62,12 @@ struct snapshot {
 	struct perfmap *jit;      /* names of code compiled at run time */
 	struct symbolizer sym;
 	struct symcache *sc;      /* addresses to frames, filled on demand */
+	bool gone;                /* with gone_quietly: it had exited, nothing said */
 };
 
 /* 0 on success (incomplete threads are counted, not errors), else an
- * exit status after printing why.  If ptprof was asked to stop meanwhile,
+ * exit status after printing why (with o->gone_quietly, nothing is
+ * printed for a process that has exited: s->gone says so).  If ptprof was asked to stop meanwhile,
  * every thread is released first and signals_finish() is up to the caller. */
 int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o);
 void snapshot_free(struct snapshot *s);

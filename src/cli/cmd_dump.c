@@ -5,11 +5,13 @@
 
 #include "cli/commands.h"
 #include "output/dumpout.h"
+#include "profile/snapset.h"
 #include "profile/snapshot.h"
 #include "target/signals.h"
 #include "target/tracer.h"
 #include "util/error.h"
 #include "util/outfile.h"
+#include "util/xalloc.h"
 
 const struct cli_option dump_options[] = {
 	{ OPT_FORMAT, "format", 'f', "FMT", "text json pprof", "output format (default text)" },
@@ -20,8 +22,11 @@ const struct cli_option dump_options[] = {
 	  "lock waits: which mutex each thread waits on, who holds it, and deadlocks" },
 	{ OPT_SYSTEM, "system", 0, NULL, NULL,
 	  "Go programs: the runtime's own goroutines and frames too" },
+	{ OPT_STOP_ALL, "stop-all", 0, NULL, NULL,
+	  "stop every thread, even those asleep in the kernel (else read in place)" },
 	{ OPT_OS_THREADS, "os-threads", 0, NULL, NULL,
 	  "Go programs: show the threads' stacks instead of the goroutines" },
+	{ OPT_CHILDREN, "children", 0, NULL, NULL, "also every descendant of each process" },
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },
 };
 
@@ -35,6 +40,7 @@ struct dump_args {
 	bool locks;
 	bool system;
 	bool os_threads;
+	bool stop_all;
 };
 
 static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
@@ -67,6 +73,9 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 	case OPT_SYSTEM:
 		a->system = true;
 		break;
+	case OPT_STOP_ALL:
+		a->stop_all = true;
+		break;
 	case OPT_OS_THREADS:
 		a->os_threads = true;
 		break;
@@ -76,63 +85,215 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 	return 0;
 }
 
-static int write_output(struct dump_args *a, struct snapshot *s, const struct gosnap *gs)
+/* Where the dump goes, in the format asked for: one process (ss NULL, v
+ * its view) or several (v one view per snapshot of ss). */
+static int write_output(struct dump_args *a, struct snapshot *s, const struct snapset *ss,
+			const struct dump_view *v)
 {
 	struct outfile out;
-	struct dump_view v = { .group = a->group, .go = gs, .system = a->system };
-	struct lock_wait *waits = NULL;
-	struct deadlock *deadlocks = NULL;
-	int ret;
+	int ret = outfile_open(&out, a->output);
 
-	if (a->locks) {
-		waits = locks_analyze(s);
-		v.waits = waits;
-		v.ndeadlocks = locks_deadlocks(s, waits, &deadlocks);
-		v.deadlocks = deadlocks;
-	}
-	ret = outfile_open(&out, a->output);
 	if (ret)
-		goto out;
+		return ret;
 	switch (a->format) {
 	case FMT_TEXT:
-		dump_write_text(out.f, s, &v);
+		if (ss)
+			dump_write_text_set(out.f, ss, v);
+		else
+			dump_write_text(out.f, s, v);
 		break;
 	case FMT_JSON:
-		dump_write_json(out.f, s, &v);
+		if (ss)
+			dump_write_json_set(out.f, ss, v);
+		else
+			dump_write_json(out.f, s, v);
 		break;
 	case FMT_PPROF:
 		if (!a->output && isatty(fileno(stdout))) {
 			pt_error("dump: a pprof profile is binary; use -o FILE or a pipe");
 			outfile_abort(&out);
-			ret = EXIT_USAGE;
-			goto out;
+			return EXIT_USAGE;
 		}
-		if (dump_write_pprof(out.f, s, &v) < 0) {
+		if ((ss ? dump_write_pprof_set(out.f, ss, v) : dump_write_pprof(out.f, s, v)) < 0) {
 			pt_perror("write %s", a->output ? a->output : "standard output");
 			outfile_abort(&out);
-			ret = EXIT_FAILED;
-			goto out;
+			return EXIT_FAILED;
 		}
 		break;
 	}
-	ret = outfile_commit(&out);
-	if (!ret && a->output && gs)
-		pt_info("wrote %zu goroutines of process %d to %s", gs->n, (int)s->pid, a->output);
+	return outfile_commit(&out);
+}
+
+/* --locks: who waits for whom, within one process. */
+static void analyze_locks(struct dump_args *a, struct snapshot *s, struct dump_view *v)
+{
+	struct deadlock *deadlocks = NULL;
+	if (!a->locks)
+		return;
+	v->waits = locks_analyze(s);
+	v->ndeadlocks = locks_deadlocks(s, v->waits, &deadlocks);
+	v->deadlocks = deadlocks;
+}
+
+static void free_locks(struct dump_view *v)
+{
+	locks_free_deadlocks((struct deadlock *)v->deadlocks, v->ndeadlocks);
+	free((struct lock_wait *)v->waits);
+}
+
+/* A Go program's goroutines, unless the threads were asked for.  false
+ * when it is Go but its goroutines could not be read (said why). */
+static bool take_goroutines(struct dump_args *a, struct snapshot *s, struct gosnap *gs,
+			    struct dump_view *v)
+{
+	if (a->os_threads)
+		return true;
+	switch (gosnap_take(gs, s, a->c.stack_bytes, a->c.max_frames)) {
+	case GOSNAP_OK:
+		v->go = gs;
+		break;
+	case GOSNAP_UNAVAILABLE:
+		if (v->several)
+			pt_error("process %d: %s", (int)s->pid, gs->why);
+		else
+			pt_error("%s", gs->why);
+		return false;
+	case GOSNAP_NOT_GO:
+		break;
+	}
+	return true;
+}
+
+static int dump_one(struct dump_args *a, const struct snapshot_opts *so)
+{
+	struct snapshot s;
+	struct gosnap gs = { 0 };
+	struct dump_view v = { .group = a->group, .system = a->system };
+	bool partial = false;
+	int ret;
+
+	ret = snapshot_take(&s, a->c.pid, so);
+	tracer_report_counts(s.n);
+	if (signals_stop_requested()) {
+		snapshot_free(&s);
+		signals_finish();
+	}
+	if (ret)
+		goto out_snap;
+	if (s.n == 0) {
+		pt_error("no thread of process %d to dump%s", (int)a->c.pid,
+			 a->c.tids ? " (check the -t thread ids)" : "");
+		ret = EXIT_FAILED;
+		goto out_snap;
+	}
+	partial = !take_goroutines(a, &s, &gs, &v);
+	analyze_locks(a, &s, &v);
+	ret = write_output(a, &s, NULL, &v);
+	if (!ret && a->output && v.go)
+		pt_info("wrote %zu goroutines of process %d to %s", gs.n, (int)s.pid, a->output);
 	else if (!ret && a->output)
-		pt_info("wrote %zu threads of process %d to %s", s->n, (int)s->pid, a->output);
+		pt_info("wrote %zu threads of process %d to %s", s.n, (int)s.pid, a->output);
+	if (!ret && v.go && v.go->incomplete) {
+		pt_info("%zu of %zu goroutines have no complete stack%s", v.go->incomplete, v.go->n,
+			a->format == FMT_TEXT ? " (the reason is printed with each)" : "");
+		ret = EXIT_PARTIAL;
+	} else if (!ret && !v.go && s.incomplete) {
+		pt_info("%zu of %zu threads have no complete stack%s", s.incomplete, s.n,
+			a->format == FMT_TEXT ? " (the reason is printed with each)" : "");
+		ret = EXIT_PARTIAL;
+	}
+	if (!ret && partial)
+		ret = EXIT_PARTIAL;
+	free_locks(&v);
+	gosnap_free(&gs);
+out_snap:
+	snapshot_free(&s);
+	return ret;
+}
+
+/* "21 processes, 84 threads" and what was left out, on stderr. */
+static void summarize(struct dump_args *a, const struct snapset *ss, size_t incomplete,
+		      size_t goroutines)
+{
+	char more[160] = "";
+	size_t len = 0;
+	if (goroutines)
+		len += (size_t)snprintf(more + len, sizeof(more) - len, ", %zu goroutines", goroutines);
+	if (incomplete && len < sizeof(more))
+		len += (size_t)snprintf(more + len, sizeof(more) - len,
+					", %zu without a complete stack%s", incomplete,
+					a->format == FMT_TEXT ? " (the reason is printed with each)" : "");
+	if (ss->nskipped && len < sizeof(more))
+		len += (size_t)snprintf(more + len, sizeof(more) - len, "; %zu skipped (said above)",
+					ss->nskipped);
+	if (ss->exited && len < sizeof(more))
+		snprintf(more + len, sizeof(more) - len, "; %zu exited before they could be dumped",
+			 ss->exited);
+	pt_info("%s %zu process%s, %zu threads%s%s%s", a->output ? "wrote" : "dumped", ss->n,
+		ss->n == 1 ? "" : "es", snapset_threads(ss), more, a->output ? " to " : "",
+		a->output ? a->output : "");
+}
+
+static int dump_several(struct dump_args *a, const struct snapshot_opts *so)
+{
+	struct snapset ss;
+	struct dump_view *v = NULL;
+	struct gosnap *gs = NULL;
+	size_t incomplete = 0, goroutines = 0, ngo = 0;
+	bool partial = false;
+	int ret;
+
+	ret = snapset_take(&ss, a->c.pids, a->c.npids, a->c.children == 1, so);
+	tracer_report_counts(snapset_threads(&ss));
+	if (signals_stop_requested()) {
+		snapset_free(&ss);
+		signals_finish();
+	}
+	if (ret)
+		goto out;
+	v = xcalloc(ss.n, sizeof(*v));
+	gs = xcalloc(ss.n, sizeof(*gs));
+	for (size_t i = 0; i < ss.n; i++) {
+		struct snapshot *s = ss.v[i];
+		v[i] = (struct dump_view){ .group = a->group, .system = a->system, .several = true };
+		if (!take_goroutines(a, s, &gs[i], &v[i]))
+			partial = true;
+		analyze_locks(a, s, &v[i]);
+		if (v[i].go) {
+			ngo++;
+			goroutines += v[i].go->n;
+			incomplete += v[i].go->incomplete;
+		} else {
+			incomplete += s->incomplete;
+		}
+	}
+	if (a->format == FMT_PPROF && ngo && ngo < ss.n)
+		pt_info("a profile has one sample type: the Go programs among these processes are "
+			"shown by thread; dump them alone for their goroutines");
+	ret = write_output(a, NULL, &ss, v);
+	if (!ret) {
+		uint64_t resolved, shared;
+		summarize(a, &ss, incomplete, goroutines);
+		snapset_symbol_counts(&ss, &resolved, &shared);
+		pt_verbose("symbols: %llu resolved, %llu shared across processes",
+			   (unsigned long long)resolved, (unsigned long long)shared);
+		if (incomplete || partial || ss.nskipped)
+			ret = EXIT_PARTIAL;
+	}
+	for (size_t i = 0; i < ss.n; i++) {
+		free_locks(&v[i]);
+		gosnap_free(&gs[i]);
+	}
+	free(gs);
+	free(v);
 out:
-	locks_free_deadlocks(deadlocks, v.ndeadlocks);
-	free(waits);
+	snapset_free(&ss);
 	return ret;
 }
 
 int cmd_dump(const struct subcommand *self, int argc, char **argv)
 {
 	struct dump_args a = { .c = COMMON_ARGS_DEFAULTS, .format = FMT_TEXT };
-	struct snapshot s;
-	struct gosnap gs = { 0 };
-	const struct gosnap *go = NULL;
-	bool partial = false;
 	int first, ret;
 
 	ret = cli_parse(self, argc, argv, on_option, &a, &first);
@@ -146,55 +307,19 @@ int cmd_dump(const struct subcommand *self, int argc, char **argv)
 		ret = pt_usage_error("dump: which process? give -p PID");
 		goto out_args;
 	}
+	bool several = a.c.npids > 1 || a.c.children == 1;
+	if (several && a.c.tids) {
+		ret = pt_usage_error("dump: -t names threads of one process; with several "
+				     "processes (a -p list or --children) leave it out");
+		goto out_args;
+	}
 	struct snapshot_opts so = {
 		.tids = a.c.tids, .ntids = a.c.ntids, .stack_bytes = a.c.stack_bytes,
 		.max_frames = a.c.max_frames, .debug_dir = a.c.debug_dir,
-		.inlines = a.c.inlines, .lines = a.c.lines,
+		.inlines = a.c.inlines, .lines = a.c.lines, .stop_all = a.stop_all,
 	};
 	signals_install();
-	ret = snapshot_take(&s, a.c.pid, &so);
-	tracer_report_counts(s.n);
-	if (signals_stop_requested()) {
-		snapshot_free(&s);
-		signals_finish();
-	}
-	if (ret)
-		goto out_snap;
-	if (s.n == 0) {
-		pt_error("no thread of process %d to dump%s", (int)a.c.pid,
-			 a.c.tids ? " (check the -t thread ids)" : "");
-		ret = EXIT_FAILED;
-		goto out_snap;
-	}
-	/* A Go program: its goroutines, unless the threads were asked for. */
-	if (!a.os_threads) {
-		switch (gosnap_take(&gs, &s, a.c.stack_bytes, a.c.max_frames)) {
-		case GOSNAP_OK:
-			go = &gs;
-			break;
-		case GOSNAP_UNAVAILABLE:
-			pt_error("%s", gs.why);
-			partial = true;
-			break;
-		case GOSNAP_NOT_GO:
-			break;
-		}
-	}
-	ret = write_output(&a, &s, go);
-	if (!ret && go && go->incomplete) {
-		pt_info("%zu of %zu goroutines have no complete stack%s", go->incomplete, go->n,
-			a.format == FMT_TEXT ? " (the reason is printed with each)" : "");
-		ret = EXIT_PARTIAL;
-	} else if (!ret && !go && s.incomplete) {
-		pt_info("%zu of %zu threads have no complete stack%s", s.incomplete, s.n,
-			a.format == FMT_TEXT ? " (the reason is printed with each)" : "");
-		ret = EXIT_PARTIAL;
-	}
-	if (!ret && partial)
-		ret = EXIT_PARTIAL;
-	gosnap_free(&gs);
-out_snap:
-	snapshot_free(&s);
+	ret = several ? dump_several(&a, &so) : dump_one(&a, &so);
 out_args:
 	common_args_free(&a.c);
 	return ret < 0 ? 0 : ret;

@@ -133,10 +133,10 @@ static void json_counts(FILE *f, const char *key, const struct census_count *c, 
 	fputc('}', f);
 }
 
-static void json_census(FILE *f, const struct snapshot *s)
+static void json_census(FILE *f, const struct snapshot *const *v, size_t n)
 {
 	struct census c;
-	census_take(s, &c);
+	census_take_all(v, n, &c);
 	fputs(",\"census\":{", f);
 	json_counts(f, "states", c.states, c.nstates);
 	fputc(',', f);
@@ -177,7 +177,10 @@ static void json_deadlocks(FILE *f, struct snapshot *s, const struct dump_view *
 static void json_thread(FILE *f, struct snapshot *s, const struct dump_view *v, size_t i)
 {
 	const struct thread_snap *t = &s->t[i];
-	fprintf(f, "{\"tid\":%d,\"name\":", (int)t->facts.tid);
+	fputc('{', f);
+	if (v->several)
+		fprintf(f, "\"pid\":%d,", (int)s->pid);
+	fprintf(f, "\"tid\":%d,\"name\":", (int)t->facts.tid);
 	json_string(f, t->facts.name);
 	fputc(',', f);
 	json_state(f, t);
@@ -189,7 +192,8 @@ static void json_thread(FILE *f, struct snapshot *s, const struct dump_view *v, 
 	fputc('}', f);
 }
 
-void dump_write_json(FILE *f, struct snapshot *s, const struct dump_view *v)
+/* One process's object, without a line end. */
+static void json_process(FILE *f, struct snapshot *s, const struct dump_view *v)
 {
 	fprintf(f, "{\"pid\":%d,\"name\":", (int)s->pid);
 	json_string(f, s->comm);
@@ -203,7 +207,7 @@ void dump_write_json(FILE *f, struct snapshot *s, const struct dump_view *v)
 		json_thread(f, s, v, i);
 	}
 	fputc(']', f);
-	json_census(f, s);
+	json_census(f, (const struct snapshot *const *)&s, 1);
 	if (v->go)
 		json_goroutines(f, s, v);
 	if (v->waits)
@@ -230,5 +234,27 @@ void dump_write_json(FILE *f, struct snapshot *s, const struct dump_view *v)
 		fputc(']', f);
 		dump_groups_free(g, ng);
 	}
-	fputs("}\n", f);
+	fputc('}', f);
+}
+
+void dump_write_json(FILE *f, struct snapshot *s, const struct dump_view *v)
+{
+	json_process(f, s, v);
+	fputc('\n', f);
+}
+
+void dump_write_json_set(FILE *f, const struct snapset *ss, const struct dump_view *v)
+{
+	fputs("{\"processes\":[", f);
+	for (size_t i = 0; i < ss->n; i++) {
+		if (i)
+			fputc(',', f);
+		json_process(f, ss->v[i], &v[i]);
+	}
+	fputc(']', f);
+	json_census(f, (const struct snapshot *const *)ss->v, ss->n);
+	fputs(",\"skipped\":[", f);
+	for (size_t i = 0; i < ss->nskipped; i++)
+		fprintf(f, "%s%d", i ? "," : "", (int)ss->skipped[i]);
+	fprintf(f, "],\"exited\":%zu}\n", ss->exited);
 }

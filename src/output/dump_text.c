@@ -208,3 +208,41 @@ void dump_write_text(FILE *f, struct snapshot *s, const struct dump_view *v)
 		print_thread(f, s, v, i);
 	}
 }
+
+/* "Total: 3 processes, 12 threads: 3 running, 9 sleeping; blocked in: 9 pause" */
+static void print_total(FILE *f, const struct snapset *ss)
+{
+	struct census c;
+	census_take_all((const struct snapshot *const *)ss->v, ss->n, &c);
+	fprintf(f, "Total: %zu process%s, %zu threads: ", ss->n, ss->n == 1 ? "" : "es",
+		snapset_threads(ss));
+	print_counts(f, c.states, c.nstates, "%s%zu %s", "");
+	if (c.nsyscalls) {
+		fputs("; blocked in: ", f);
+		print_counts(f, c.syscalls, c.nsyscalls, "%s%zu %s", "");
+	}
+	fputc('\n', f);
+	census_free(&c);
+	if (ss->nskipped) {
+		fputs("Skipped (the reason is on stderr):", f);
+		for (size_t i = 0; i < ss->nskipped; i++)
+			fprintf(f, "%s %d", i ? "," : "", (int)ss->skipped[i]);
+		fputc('\n', f);
+	}
+	if (ss->exited)
+		fprintf(f, "Exited before they could be dumped: %zu process%s\n", ss->exited,
+			ss->exited == 1 ? "" : "es");
+}
+
+void dump_write_text_set(FILE *f, const struct snapset *ss, const struct dump_view *v)
+{
+	for (size_t i = 0; i < ss->n; i++) {
+		if (i)
+			fputc('\n', f);
+		dump_write_text(f, ss->v[i], &v[i]);
+	}
+	if (ss->n > 1 || ss->nskipped || ss->exited) {
+		fputc('\n', f);
+		print_total(f, ss);
+	}
+}

@@ -18,9 +18,16 @@ typedef Perftools__Profiles__Label Label;
 typedef Perftools__Profiles__Mapping Mapping;
 typedef Perftools__Profiles__ValueType ValueType;
 
-struct pprof {
+/* The locations made through one symcache. */
+struct pprof_cache {
 	struct symcache *sc;
-	uint32_t space;           /* the process the next samples come from */
+	struct u64map loc_ids;    /* (pc << 1 | is_return) -> id */
+};
+
+struct pprof {
+	struct pprof_cache *caches;
+	size_t ncaches, caches_cap;
+	struct pprof_cache *cur;  /* the one samples are resolved through */
 	struct strtab strings;
 	ValueType **types;
 	size_t ntypes, types_cap;
@@ -36,7 +43,6 @@ struct pprof {
 	Location **locs;          /* id = index + 1 */
 	const struct sym_module **loc_mod; /* module of each location */
 	size_t nlocs, locs_cap, loc_mod_cap;
-	struct u64map loc_ids;    /* (pc << 1 | is_return) -> id */
 	Function **funcs;         /* id = index + 1 */
 	size_t nfuncs, funcs_cap;
 	struct strtab func_keys;  /* "name\nfile" -> index */
@@ -50,10 +56,23 @@ static int64_t str(struct pprof *p, const char *s)
 struct pprof *pprof_new(struct symcache *sc)
 {
 	struct pprof *p = xcalloc(1, sizeof(*p));
-	p->sc = sc;
+	pprof_use_symcache(p, sc);
 	str(p, "");  /* string_table[0] must be "" */
 	perftools__profiles__value_type__init(&p->period_type);
 	return p;
+}
+
+void pprof_use_symcache(struct pprof *p, struct symcache *sc)
+{
+	for (size_t i = 0; i < p->ncaches; i++) {
+		if (p->caches[i].sc == sc) {
+			p->cur = &p->caches[i];
+			return;
+		}
+	}
+	XGROW(p->caches, p->caches_cap, p->ncaches);
+	p->caches[p->ncaches] = (struct pprof_cache){ .sc = sc };
+	p->cur = &p->caches[p->ncaches++];
 }
 
 void pprof_add_sample_type(struct pprof *p, const char *type, const char *unit)
@@ -121,11 +140,10 @@ static uint64_t function_id(struct pprof *p, const struct symbol *sym, const str
 
 static uint64_t location_id(struct pprof *p, const struct stack_frame *fr)
 {
-	/* Addresses of different processes are different places. */
-	uint64_t key = (fr->pc << 1 | fr->is_return) ^ ((uint64_t)p->space << 48), id;
-	if (u64map_get(&p->loc_ids, key, &id))
+	uint64_t key = fr->pc << 1 | fr->is_return, id;
+	if (u64map_get(&p->cur->loc_ids, key, &id))
 		return id;
-	const struct symbol *sym = symcache_get(p->sc, fr->pc, fr->is_return);
+	const struct symbol *sym = symcache_get(p->cur->sc, fr->pc, fr->is_return);
 	Location *loc = xmalloc(sizeof(*loc));
 	perftools__profiles__location__init(loc);
 	id = p->nlocs + 1;
@@ -145,7 +163,7 @@ static uint64_t location_id(struct pprof *p, const struct stack_frame *fr)
 	p->locs[p->nlocs] = loc;
 	p->loc_mod[p->nlocs] = sym->module;
 	p->nlocs++;
-	u64map_put(&p->loc_ids, key, id);
+	u64map_put(&p->cur->loc_ids, key, id);
 	return id;
 }
 
@@ -291,12 +309,6 @@ int pprof_write(struct pprof *p, FILE *f)
 	return ret;
 }
 
-void pprof_use_symbols(struct pprof *p, struct symcache *sc, uint32_t space)
-{
-	p->sc = sc;
-	p->space = space;
-}
-
 void pprof_free(struct pprof *p)
 {
 	if (!p)
@@ -326,7 +338,9 @@ void pprof_free(struct pprof *p)
 		free(p->types[i]);
 	free(p->types);
 	free(p->comments);
-	u64map_free(&p->loc_ids);
+	for (size_t i = 0; i < p->ncaches; i++)
+		u64map_free(&p->caches[i].loc_ids);
+	free(p->caches);
 	strtab_free(&p->func_keys);
 	strtab_free(&p->strings);
 	free(p);

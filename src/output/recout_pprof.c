@@ -50,7 +50,7 @@ int recout_pprof(FILE *f, const struct recording *rec, struct recsyms *rs,
 			labels[nl++] = (struct pprof_label){ "owner", NULL, e->owner };
 		if (e->goid)
 			labels[nl++] = (struct pprof_label){ "goroutine", NULL, (int64_t)e->goid };
-		pprof_use_symbols(p, recsyms_get(rs, rec, e->proc), e->proc);
+		pprof_use_symcache(p, recsyms_get(rs, rec, e->proc));
 		pprof_add_sample(p, e->frames, e->nframes, values, labels, nl);
 	}
 	free(ns);

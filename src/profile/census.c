@@ -51,42 +51,53 @@ static int by_pool_size(const void *a, const void *b)
 	return strcmp(x->pattern, y->pattern);
 }
 
+/* The pool of a thread name, added if new. */
+static struct census_pool *pool_of(struct census_pool **pools, size_t *npools, const char *name)
+{
+	char pat[PROC_COMM_MAX + 1];
+	census_pattern(name, pat);
+	for (size_t k = 0; k < *npools; k++)
+		if (strcmp((*pools)[k].pattern, pat) == 0)
+			return &(*pools)[k];
+	*pools = xreallocarray(*pools, *npools + 1, sizeof(**pools));
+	struct census_pool *p = &(*pools)[(*npools)++];
+	memset(p, 0, sizeof(*p));
+	memcpy(p->pattern, pat, sizeof(pat));
+	return p;
+}
+
 void census_take(const struct snapshot *s, struct census *c)
+{
+	census_take_all(&s, 1, c);
+}
+
+void census_take_all(const struct snapshot *const *v, size_t nv, struct census *c)
 {
 	size_t counts[sizeof(state_order) / sizeof(state_order[0])] = { 0 };
 	struct census_pool *pools = NULL;
 	size_t npools = 0;
 
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < s->n; i++) {
-		const struct thread_facts *f = &s->t[i].facts;
-		const char *state = procfs_state_name(f->state);
-		const char *sc = thread_facts_syscall(f);
-		for (size_t k = 0; k < sizeof(state_order) / sizeof(state_order[0]); k++)
-			if (strcmp(state, state_order[k]) == 0)
-				counts[k]++;
-		if (sc)
-			bump(&c->syscalls, &c->nsyscalls, sc);
+	for (size_t j = 0; j < nv; j++) {
+		for (size_t i = 0; i < v[j]->n; i++) {
+			const struct thread_facts *f = &v[j]->t[i].facts;
+			const char *state = procfs_state_name(f->state);
+			const char *sc = thread_facts_syscall(f);
+			for (size_t k = 0; k < sizeof(state_order) / sizeof(state_order[0]); k++)
+				if (strcmp(state, state_order[k]) == 0)
+					counts[k]++;
+			if (sc)
+				bump(&c->syscalls, &c->nsyscalls, sc);
 
-		char pat[PROC_COMM_MAX + 1];
-		census_pattern(f->name, pat);
-		struct census_pool *p = NULL;
-		for (size_t k = 0; k < npools; k++)
-			if (strcmp(pools[k].pattern, pat) == 0)
-				p = &pools[k];
-		if (!p) {
-			pools = xreallocarray(pools, npools + 1, sizeof(*pools));
-			p = &pools[npools++];
-			memset(p, 0, sizeof(*p));
-			memcpy(p->pattern, pat, sizeof(pat));
+			struct census_pool *p = pool_of(&pools, &npools, f->name);
+			p->threads++;
+			if (f->state == 'R')
+				p->running++;
+			else if (sc)
+				bump(&p->blocked, &p->nblocked, sc);
+			else
+				bump(&p->other, &p->nother, state);
 		}
-		p->threads++;
-		if (f->state == 'R')
-			p->running++;
-		else if (sc)
-			bump(&p->blocked, &p->nblocked, sc);
-		else
-			bump(&p->other, &p->nother, state);
 	}
 	for (size_t k = 0; k < sizeof(state_order) / sizeof(state_order[0]); k++) {
 		if (!counts[k])

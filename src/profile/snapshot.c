@@ -36,6 +36,13 @@ uint64_t realtime_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* A /proc read failed because the process is gone (not for want of a
+ * file descriptor or of memory). */
+static bool gone_errno(int err)
+{
+	return err == ENOENT || err == ESRCH;
+}
+
 static bool seen(const struct snapshot *s, pid_t tid, const pid_t *gone, size_t ngone)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -301,9 +308,13 @@ static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 	while (found_new && !ret && !signals_stop_requested()) {
 		pid_t *tids = NULL;
 		ssize_t nt = procfs_list_tasks(s->pid, &tids);
+		int err = errno;
 		found_new = false;
 		if (nt < 0 && s->n == 0) {
-			pt_error("no process %d", (int)s->pid);
+			if (o->gone_quietly && gone_errno(err))
+				s->gone = true;
+			else
+				pt_error("no process %d", (int)s->pid);
 			ret = EXIT_FAILED;
 		}
 		for (ssize_t i = 0; i < nt && !ret && !signals_stop_requested(); i++) {
@@ -366,6 +377,24 @@ static size_t recapture(struct snapshot *s, const struct snapshot_opts *o, struc
 	return again;
 }
 
+/* The process has exited: no stat to read, or a zombie with no thread
+ * left (a leader that called pthread_exit is a zombie with live ones). */
+static bool has_exited(pid_t pid)
+{
+	char buf[1024];
+	struct proc_stat st;
+	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) < 0)
+		return gone_errno(errno);
+	if (procfs_parse_stat(buf, &st) < 0)
+		return false;
+	if (st.state != 'Z' && st.state != 'X')
+		return false;
+	pid_t *tids = NULL;
+	ssize_t n = procfs_list_tasks(pid, &tids);
+	free(tids);
+	return n <= 1;
+}
+
 int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 {
 	struct capture *caps = NULL;
@@ -375,6 +404,10 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 
 	memset(s, 0, sizeof(*s));
 	s->pid = pid;
+	if (o->gone_quietly && has_exited(pid)) {
+		s->gone = true;
+		return EXIT_FAILED;
+	}
 	ret = tracer_precheck(pid);
 	if (ret)
 		return ret;
@@ -389,8 +422,13 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 	}
 	/* maps needs the same permission as ptrace: the first place to fail. */
 	uint64_t maps_hash;
-	if (procfs_read_maps(pid, &s->maps, &maps_hash) < 0)
+	if (procfs_read_maps(pid, &s->maps, &maps_hash) < 0) {
+		if (o->gone_quietly && has_exited(pid)) {
+			s->gone = true;
+			return EXIT_FAILED;
+		}
 		return tracer_maps_failed(pid);
+	}
 
 	s->time_ns = realtime_ns();
 	uint64_t t0 = monotonic_ns();
@@ -444,7 +482,7 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 	unwinder_free(u);
 	s->jit = perfmap_open(pid, &s->maps);
 	s->sym = (struct symbolizer){ .ms = s->ms, .jit = s->jit, .inlines = o->inlines,
-				      .lines = o->lines };
+				      .lines = o->lines, .share = o->share };
 	s->sc = symcache_new(symbolize_resolve, &s->sym);
 out:
 	for (size_t i = 0; i < s->n && caps; i++)

@@ -7,9 +7,10 @@
  * named functions, tree_alpha, tree_beta or tree_gamma (i mod 3), and is
  * named "tree-alpha" etc.; it has THREADS threads in all (default 1), the
  * others blocked in tree_idle.  With -s the children spin in their
- * function, else they sleep in it (nanosleep).  Each child checks from
- * /proc that its threads are in position before it reports to the
- * parent; the parent then prints "ready PID,PID,...".
+ * function, else they sleep in it (pause).  Each child checks from
+ * /proc that its other threads are in position before it reports to the
+ * parent, and without -s the parent waits until the first one sleeps in
+ * its function; the parent then prints "ready PID,PID,...".
  *
  * Commands on stdin (besides ping): "fork" starts one more child, in
  * tree_late (spinning with -s), and prints "forked PID" once it is in
@@ -113,6 +114,37 @@ static void child_main(int role, int report_fd)
 	exit(0);
 }
 
+/* Without -s a child's first thread reports, then goes to pause in its
+ * function: wait until /proc says it sleeps there, so that "ready" means
+ * every thread of every child is in position. */
+static void wait_child_paused(pid_t pid)
+{
+	char path[64], buf[512];
+	for (int i = 0; i < 10000; i++) {
+		long nr = -1;
+		char *p;
+		FILE *f;
+		size_t n;
+		snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+		if ((f = fopen(path, "re")) != NULL) {
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+			buf[n] = '\0';
+			sscanf(buf, "%ld", &nr);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		if (nr == NR_PAUSE && (f = fopen(path, "re")) != NULL) {
+			n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+			buf[n] = '\0';
+			if ((p = strrchr(buf, ')')) != NULL && p[1] == ' ' && p[2] == 'S')
+				return;
+		}
+		poll_pause();
+	}
+	die("child %d never paused in its function", (int)pid);
+}
+
 static pid_t start_child(int role)
 {
 	int p[2];
@@ -133,6 +165,8 @@ static pid_t start_child(int role)
 	if (read(p[0], &c, 1) != 1)
 		die("child %d did not get into position", (int)pid);
 	close(p[0]);
+	if (!spin)
+		wait_child_paused(pid);
 	children[nchildren++] = pid;
 	return pid;
 }
