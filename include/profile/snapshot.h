@@ -21,6 +21,7 @@
 #include "stack/symshare.h"
 #include "stack/symcache.h"
 #include "stack/unwind.h"
+#include "target/kstack.h"
 #include "target/procfs.h"
 #include "target/threadfacts.h"
 
@@ -45,6 +46,8 @@ struct thread_snap {
 	const char *problem;      /* why there is no (complete) stack, or NULL */
 	uint64_t stopped_ns;      /* how long we held it stopped */
 	bool in_place;            /* read without stopping it (target/inplace.h) */
+	struct kstack kstack;     /* in state D, where it waits in the kernel
+				     (when root may read it), else empty */
 };
 
 struct snapshot {

@@ -222,6 +222,9 @@ static int start_one(struct capture_run *r, pid_t tid)
 		ts->problem = "thread has exited (zombie)";
 		return 0;
 	}
+	/* In uninterruptible sleep: where in the kernel, if root may see. */
+	if (ts->facts.state == 'D')
+		kstack_read(s->pid, tid, &ts->kstack);
 	/* Asleep in the kernel: its stack cannot change, read it in place. */
 	if (!r->o->stop_all && (ts->facts.state == 'S' || ts->facts.state == 'D')) {
 		struct thread_files tf = THREAD_FILES_INIT;
@@ -284,6 +287,7 @@ static void compact(struct capture_run *r)
 	for (size_t i = 0; i < s->n; i++) {
 		if (r->dropped[i]) {
 			capture_free(&r->caps[i]);
+			kstack_free(&s->t[i].kstack);
 			continue;
 		}
 		s->t[k] = s->t[i];
@@ -493,8 +497,10 @@ out:
 
 void snapshot_free(struct snapshot *s)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		stack_free(&s->t[i].stack);
+		kstack_free(&s->t[i].kstack);
+	}
 	free(s->t);
 	if (s->sc)
 		symcache_free(s->sc);

@@ -85,6 +85,12 @@ t_dump_in_place_vfork() {
 	assert_match "$T/vf" "^Thread $vf \"in-vfork\" disk-sleep in vfork, $CPU"
 	assert_frame "$T/vf" 0 '__vfork '
 	assert_frame "$T/vf" 1 'vfork_wait at [^ ]*vforker\.c:[0-9]+$'
+	# Where root may read the kernel's stack, it comes first.
+	if cat "/proc/$pid/task/$vf/stack" >"$T/kstack" 2>/dev/null && [ -s "$T/kstack" ]; then
+		assert_match "$T/vf" '^  \[kernel\] [a-z_]+\+0x'
+		[ "$(grep -n '^  \[kernel\]' "$T/vf" | tail -1 | cut -d: -f1)" -lt \
+			"$(grep -n '^  #0 ' "$T/vf" | cut -d: -f1)" ] || fail "kernel frames not above #0"
+	fi
 	assert_untouched "$pid"
 	[ "$(proc_state "$pid" "$vf")" = D ] || fail "thread in-vfork left state D"
 	stop_target "$pid"
