@@ -7,15 +7,15 @@
 _ptprof_subcommands='record dump top heap allocs mutex block report help'
 _ptprof_global_opts='--help --version'
 _ptprof_record_opts='-p --pid -t --tid -d --duration -r --rate -F --freq
-	-m --mode -o --output -f --format --threads
+	-m --mode -o --output -f --format --threads --processes --children --no-children
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help --'
 _ptprof_dump_opts='-p --pid --children -t --tid -f --format -o --output -g --group --locks
-	--system --os-threads
+	--system --os-threads --stop-all
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help'
 _ptprof_top_opts='-p --pid -t --tid -r --rate -m --mode -d --duration
-	--interval --top
+	--interval --top --children --no-children
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help --'
 _ptprof_goprof_opts='-p --pid -o --output -f --format --top --watch -d --duration

@@ -41,6 +41,7 @@ enum opt_id {
 	OPT_CHILDREN,
 	OPT_NO_CHILDREN,
 	OPT_PROCESSES,
+	OPT_STOP_ALL,
 	OPT_SAMPLE_INDEX = 400,
 	OPT_DIFF_BASE,
 };
@@ -88,9 +89,11 @@ struct common_args {
 	bool inlines, lines;
 	size_t stack_bytes, max_frames;
 	const char *debug_dir;
+	int children;             /* 1 --children, 0 --no-children, -1 unsaid */
 };
 #define COMMON_ARGS_DEFAULTS \
-	{ .inlines = true, .lines = true, .stack_bytes = 64 * 1024, .max_frames = 256 }
+	{ .inlines = true, .lines = true, .stack_bytes = 64 * 1024, .max_frames = 256, \
+	  .children = -1 }
 
 /* Take opt if it is a common option: 0 when taken, EXIT_USAGE after
  * saying what is wrong with arg, -1 when opt is not a common one. */

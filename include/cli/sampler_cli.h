@@ -14,7 +14,9 @@
  * wrong with arg, -1 when opt is not a sampling option. */
 int sampler_cli_option(const char *sub, struct sampler_opts *s, const struct cli_option *opt,
 		       const char *arg);
-/* The process, threads and unwinding limits of the common options. */
-void sampler_cli_common(struct sampler_opts *s, const struct common_args *c);
+/* The processes, threads and unwinding limits of the common options;
+ * command: a command is launched (its children are followed unless
+ * --no-children). */
+void sampler_cli_common(struct sampler_opts *s, const struct common_args *c, bool command);
 
 #endif

@@ -44,6 +44,8 @@ struct top_census {
  * then is a job-control stop seen through ptrace (a traced thread stopped
  * by SIGSTOP reads 't', not 'T'). */
 void top_census_count(struct top_census *c, char state);
+/* Add another process's census to c (c stays gone only if both are). */
+void top_census_add(struct top_census *c, const struct top_census *more);
 
 struct top_row {
 	char *func, *module;      /* module "" when unknown */

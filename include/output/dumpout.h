@@ -34,8 +34,7 @@ struct dump_view {
 				     of the threads' stacks; NULL otherwise */
 	bool system;              /* --system: runtime goroutines too */
 	bool several;             /* one process of several: JSON threads carry
-				     their pid, pprof samples labels pid and
-				     process */
+				     their pid */
 };
 
 void dump_write_text(FILE *f, struct snapshot *s, const struct dump_view *v);
@@ -48,10 +47,10 @@ int dump_write_pprof(FILE *f, struct snapshot *s, const struct dump_view *v);
  * process as dump_write_text writes it (its header line and census, then
  * its threads), then the census of them all and what was not dumped.
  * JSON: {"processes":[each as dump_write_json writes it], "census":{...},
- * "skipped":[pid...], "exited":N}.  pprof: one profile, every sample
- * labelled pid and process; a goroutine profile when every process is a
- * Go program with goroutines, else a thread profile (a Go program's
- * threads then). */
+ * "skipped":[pid...], "exited":N}.  pprof: one profile (every sample
+ * labelled pid and process, as always); a goroutine profile when every
+ * process is a Go program with goroutines, else a thread profile (a Go
+ * program's threads then). */
 void dump_write_text_set(FILE *f, const struct snapset *ss, const struct dump_view *v);
 void dump_write_json_set(FILE *f, const struct snapset *ss, const struct dump_view *v);
 int dump_write_pprof_set(FILE *f, const struct snapset *ss, const struct dump_view *v);

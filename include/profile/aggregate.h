@@ -23,6 +23,8 @@ struct agg_key {
 	uint64_t lock;            /* lock waited on (wall mode), or 0 */
 	pid_t owner;              /* its holder, or 0 */
 	uint64_t goid;            /* the goroutine the thread ran (Go), or 0 */
+	uint32_t proc;            /* which process (the recording's index): its
+				     addresses mean nothing in another */
 };
 
 struct agg_entry {
@@ -32,6 +34,7 @@ struct agg_entry {
 	uint64_t lock;
 	pid_t owner;
 	uint64_t goid;
+	uint32_t proc;
 	uint32_t nframes;
 	uint64_t count;
 	struct stack_frame *frames;
@@ -40,6 +43,8 @@ struct agg_entry {
 struct agg_thread {
 	pid_t tid;
 	char name[PROC_COMM_MAX]; /* the latest name seen */
+	bool have_run;            /* run_ns is known */
+	uint64_t run_ns;          /* CPU time used while recorded (schedstat) */
 };
 
 struct aggregate {
@@ -61,6 +66,11 @@ void aggregate_count(struct aggregate *a, struct agg_entry *e, uint64_t count);
 /* Remember (or update) a thread's name. */
 void aggregate_thread(struct aggregate *a, pid_t tid, const char *name);
 const char *aggregate_thread_name(const struct aggregate *a, pid_t tid);
+/* The CPU time a thread has used while recorded, as last read (the thread
+ * is added, unnamed, if new). */
+void aggregate_thread_run(struct aggregate *a, pid_t tid, uint64_t run_ns);
+/* The same, or NULL when not known. */
+const struct agg_thread *aggregate_thread_info(const struct aggregate *a, pid_t tid);
 void aggregate_free(struct aggregate *a);
 
 #endif

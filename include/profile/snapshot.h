@@ -1,9 +1,11 @@
 /* snapshot.h - every thread's stack now: the pipeline behind `dump`.
  *
- * attach → capture → detach, each thread held only for its own copy (a
- * few are asked to stop at once, and whichever stops first is let go
- * first); then unwind and set up symbolization once everything runs
- * again.  Threads that appear meanwhile are picked up (the task list is
+ * A thread asleep in the kernel is read in place, never stopped
+ * (target/inplace.h); the others: attach → capture → detach, each thread
+ * held only for its own copy (a few are asked to stop at once, and
+ * whichever stops first is let go first); then unwind and set up
+ * symbolization once everything runs again.  A thread read in place whose
+ * frames need a register the kernel does not show is stopped after all.  Threads that appear meanwhile are picked up (the task list is
  * rescanned until it holds no new tid); threads that exit are dropped.
  */
 #ifndef PTPROF_SNAPSHOT_H
@@ -19,6 +21,7 @@
 #include "stack/symshare.h"
 #include "stack/symcache.h"
 #include "stack/unwind.h"
+#include "target/kstack.h"
 #include "target/procfs.h"
 #include "target/threadfacts.h"
 
@@ -29,6 +32,8 @@ struct snapshot_opts {
 	size_t max_frames;
 	const char *debug_dir;
 	bool inlines, lines;
+	bool stop_all;            /* stop every thread, even those asleep in the
+				     kernel (else those are read in place) */
 	/* Symbols shared with other processes, or NULL.  Each snapshot taken
 	 * with a share lends it its modules: it must not be freed while
 	 * another snapshot sharing it is still symbolized. */
@@ -43,6 +48,9 @@ struct thread_snap {
 	struct stack stack;       /* n == 0 when not captured */
 	const char *problem;      /* why there is no (complete) stack, or NULL */
 	uint64_t stopped_ns;      /* how long we held it stopped */
+	bool in_place;            /* read without stopping it (target/inplace.h) */
+	struct kstack kstack;     /* in state D, where it waits in the kernel
+				     (when root may read it), else empty */
 };
 
 struct snapshot {
@@ -54,6 +62,7 @@ struct snapshot {
 	uint64_t capture_ns;      /* first interrupt to last release */
 	uint64_t stopped_max_ns, stopped_total_ns;
 	size_t incomplete;        /* threads without a full stack */
+	size_t in_place;          /* threads read without being stopped */
 	struct maps maps;
 	struct modules *ms;
 	struct perfmap *jit;      /* names of code compiled at run time */

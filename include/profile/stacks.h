@@ -20,7 +20,8 @@
 enum frame_kind {
 	FK_MAIN,                  /* the main executable */
 	FK_SHARED,                /* a shared library (or the vdso) */
-	FK_OTHER,                 /* kernel, JIT or unknown */
+	FK_OTHER,                 /* JIT or unknown */
+	FK_KERNEL,                /* the kernel: a system call */
 };
 
 struct sframe {

@@ -30,6 +30,7 @@ struct sym_module {
 	uint64_t file_offset;     /* file offset of start */
 	bool main;                /* the executable itself */
 	bool jit;                 /* code compiled at run time, named by a perf map */
+	bool kernel;              /* the kernel (a system call's frame) */
 };
 
 struct symbol {

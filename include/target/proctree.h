@@ -28,4 +28,8 @@ void pidset_free(struct pidset *s);
  * exist).  Returns how many were added. */
 size_t proctree_add_descendants(struct pidset *s);
 
+/* The newest task of the system (the last field of /proc/loadavg), or
+ * -1: when it has not changed, nothing was forked anywhere meanwhile. */
+long proctree_newest_task(void);
+
 #endif

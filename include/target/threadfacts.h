@@ -17,6 +17,7 @@ struct thread_facts {
 	struct proc_syscall sc;   /* the system call a blocked thread sits in */
 	bool restarted;           /* sc.nr recovered from a restart_syscall */
 	uint64_t cpu_ns;          /* user + system time */
+	uint64_t user_ticks, sys_ticks; /* the two, in clock ticks */
 };
 
 /* 0, or -1 when the thread is gone (or /proc refuses). */

@@ -184,6 +184,12 @@ int cli_common_option(const char *sub, struct common_args *c, const struct cli_o
 	case OPT_DEBUG_DIR:
 		c->debug_dir = arg;
 		return 0;
+	case OPT_CHILDREN:
+		c->children = 1;
+		return 0;
+	case OPT_NO_CHILDREN:
+		c->children = 0;
+		return 0;
 	case OPT_QUIET:
 		pt_verbosity = 0;
 		return 0;

@@ -22,6 +22,8 @@ const struct cli_option dump_options[] = {
 	  "lock waits: which mutex each thread waits on, who holds it, and deadlocks" },
 	{ OPT_SYSTEM, "system", 0, NULL, NULL,
 	  "Go programs: the runtime's own goroutines and frames too" },
+	{ OPT_STOP_ALL, "stop-all", 0, NULL, NULL,
+	  "stop every thread, even those asleep in the kernel (else read in place)" },
 	{ OPT_OS_THREADS, "os-threads", 0, NULL, NULL,
 	  "Go programs: show the threads' stacks instead of the goroutines" },
 	{ OPT_CHILDREN, "children", 0, NULL, NULL, "also every descendant of each process" },
@@ -38,7 +40,7 @@ struct dump_args {
 	bool locks;
 	bool system;
 	bool os_threads;
-	bool children;
+	bool stop_all;
 };
 
 static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
@@ -71,11 +73,11 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 	case OPT_SYSTEM:
 		a->system = true;
 		break;
+	case OPT_STOP_ALL:
+		a->stop_all = true;
+		break;
 	case OPT_OS_THREADS:
 		a->os_threads = true;
-		break;
-	case OPT_CHILDREN:
-		a->children = true;
 		break;
 	default:
 		break;
@@ -241,7 +243,7 @@ static int dump_several(struct dump_args *a, const struct snapshot_opts *so)
 	bool partial = false;
 	int ret;
 
-	ret = snapset_take(&ss, a->c.pids, a->c.npids, a->children, so);
+	ret = snapset_take(&ss, a->c.pids, a->c.npids, a->c.children == 1, so);
 	tracer_report_counts(snapset_threads(&ss));
 	if (signals_stop_requested()) {
 		snapset_free(&ss);
@@ -305,7 +307,7 @@ int cmd_dump(const struct subcommand *self, int argc, char **argv)
 		ret = pt_usage_error("dump: which process? give -p PID");
 		goto out_args;
 	}
-	bool several = a.c.npids > 1 || a.children;
+	bool several = a.c.npids > 1 || a.c.children == 1;
 	if (several && a.c.tids) {
 		ret = pt_usage_error("dump: -t names threads of one process; with several "
 				     "processes (a -p list or --children) leave it out");
@@ -314,7 +316,7 @@ int cmd_dump(const struct subcommand *self, int argc, char **argv)
 	struct snapshot_opts so = {
 		.tids = a.c.tids, .ntids = a.c.ntids, .stack_bytes = a.c.stack_bytes,
 		.max_frames = a.c.max_frames, .debug_dir = a.c.debug_dir,
-		.inlines = a.c.inlines, .lines = a.c.lines,
+		.inlines = a.c.inlines, .lines = a.c.lines, .stop_all = a.stop_all,
 	};
 	signals_install();
 	ret = several ? dump_several(&a, &so) : dump_one(&a, &so);

@@ -32,6 +32,12 @@ const struct cli_option record_options[] = {
 	  "output format (default from the -o suffix, else pprof)" },
 	{ OPT_THREADS, "threads", 0, NULL, NULL,
 	  "folded/flamegraph/text: a root frame per thread (name/tid)" },
+	{ OPT_PROCESSES, "processes", 0, NULL, NULL,
+	  "folded/flamegraph/text: a root frame per process (name/pid)" },
+	{ OPT_CHILDREN, "children", 0, NULL, NULL,
+	  "also every descendant of the processes, as they appear (default with -- COMMAND)" },
+	{ OPT_NO_CHILDREN, "no-children", 0, NULL, NULL,
+	  "-- COMMAND: record the command's own process only" },
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },
 };
 
@@ -42,7 +48,7 @@ struct record_args {
 	struct sampler_opts s;
 	enum rec_format format;
 	const char *output;
-	bool threads;
+	bool threads, processes;
 };
 
 static int parse_format(const char *arg, enum rec_format *out)
@@ -103,6 +109,10 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 	case OPT_THREADS:
 		a->threads = true;
 		break;
+	case OPT_PROCESSES:
+		a->processes = true;
+		break;
+
 	default:
 		break;
 	}
@@ -121,14 +131,27 @@ static const char *end_reason(const struct sampler_stats *st)
 static void summary(const struct record_args *a, const struct recording *rec, const char *path)
 {
 	const struct sampler_stats *st = &rec->st;
-	pt_info("recorded %.1f s (%s): %llu samples from %zu threads, %llu ticks",
-		(double)st->duration_ns / 1e9, end_reason(st), (unsigned long long)st->samples,
-		st->threads_seen, (unsigned long long)st->ticks);
+	if (rec->nprocs > 1 || st->procs_skipped)
+		pt_info("recorded %.1f s (%s): %llu samples from %zu threads in %zu process%s "
+			"(%zu exited meanwhile, %zu skipped), %llu ticks",
+			(double)st->duration_ns / 1e9, end_reason(st),
+			(unsigned long long)st->samples, st->threads_seen, st->procs_seen,
+			st->procs_seen == 1 ? "" : "es",
+			st->procs_exited, st->procs_skipped, (unsigned long long)st->ticks);
+	else
+		pt_info("recorded %.1f s (%s): %llu samples from %zu threads, %llu ticks",
+			(double)st->duration_ns / 1e9, end_reason(st),
+			(unsigned long long)st->samples, st->threads_seen,
+			(unsigned long long)st->ticks);
 	if (st->lost_exited || st->lost_unwind || st->truncated || st->ticks_missed)
 		pt_info("lost: %llu samples (thread exited), %llu (no stack); %llu stacks "
 			"incomplete; %llu ticks missed (ptprof too slow for the rate)",
 			(unsigned long long)st->lost_exited, (unsigned long long)st->lost_unwind,
 			(unsigned long long)st->truncated, (unsigned long long)st->ticks_missed);
+	if (st->in_place)
+		pt_verbose("%llu of the samples read in place, the thread asleep in the kernel "
+			   "and never stopped; %llu stopped", (unsigned long long)st->in_place,
+			   (unsigned long long)st->stopped);
 	if (!path)
 		return;
 	switch (a->format) {
@@ -153,32 +176,27 @@ static void summary(const struct record_args *a, const struct recording *rec, co
 
 static int write_profile(struct record_args *a, struct recording *rec, const char *path)
 {
-	struct symbolizer sym = { .ms = rec->ms, .jit = rec->jit, .inlines = a->c.inlines,
-				  .lines = a->c.lines };
-	struct symcache *sc = symcache_new(symbolize_resolve, &sym);
-	struct recout_opts ro = { a->s.mode, a->s.rate_hz, a->threads, a->s.pid, "" };
-	char comm[PROC_COMM_MAX] = "";
+	struct recsyms rs;
+	struct recout_opts ro = { a->s.mode, a->s.rate_hz, a->threads, a->processes, a->s.pid,
+				  rec->nprocs ? rec->procs[0]->comm : "" };
 	struct outfile out;
 	int ret;
 
-	for (size_t i = 0; i < rec->agg.nthreads; i++)
-		if (rec->agg.threads[i].tid == a->s.pid)
-			snprintf(comm, sizeof(comm), "%s", rec->agg.threads[i].name);
-	ro.comm = comm;
+	recsyms_init(&rs, a->c.inlines, a->c.lines);
 	ret = outfile_open(&out, path);
 	if (ret)
 		goto out;
 	switch (a->format) {
 	case RF_FOLDED:
-		recout_folded(out.f, rec, sc, &ro);
+		recout_folded(out.f, rec, &rs, &ro);
 		break;
 	case RF_TEXT:
-		recout_text(out.f, rec, sc, &ro);
+		recout_text(out.f, rec, &rs, &ro);
 		break;
 	case RF_FLAMEGRAPH:
 	case RF_SPEEDSCOPE:
 		if ((a->format == RF_FLAMEGRAPH ? recout_flamegraph : recout_speedscope)(
-			    out.f, rec, sc, &ro) < 0) {
+			    out.f, rec, &rs, &ro) < 0) {
 			pt_perror("write %s", path ? path : "standard output");
 			outfile_abort(&out);
 			ret = EXIT_FAILED;
@@ -186,7 +204,7 @@ static int write_profile(struct record_args *a, struct recording *rec, const cha
 		}
 		break;
 	default:
-		if (recout_pprof(out.f, rec, sc, &ro) < 0) {
+		if (recout_pprof(out.f, rec, &rs, &ro) < 0) {
 			pt_perror("write %s", path ? path : "standard output");
 			outfile_abort(&out);
 			ret = EXIT_FAILED;
@@ -195,8 +213,15 @@ static int write_profile(struct record_args *a, struct recording *rec, const cha
 		break;
 	}
 	ret = outfile_commit(&out);
+	if (rec->nprocs > 1) {
+		uint64_t hits, puts;
+		symshare_counts(rs.share, &hits, &puts);
+		pt_verbose("symbols: %llu resolved, %llu more taken from another process "
+			   "mapping the same file", (unsigned long long)puts,
+			   (unsigned long long)hits);
+	}
 out:
-	symcache_free(sc);
+	recsyms_free(&rs);
 	return ret;
 }
 
@@ -225,7 +250,7 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 		ret = pt_usage_error("record: no command after --");
 		goto out_args;
 	}
-	sampler_cli_common(&a.s, &a.c);
+	sampler_cli_common(&a.s, &a.c, command);
 	if (command == (a.s.pid != 0)) {
 		ret = pt_usage_error(command ? "record: give -p PID or -- COMMAND, not both"
 					     : "record: which process? give -p PID or -- COMMAND");
@@ -264,6 +289,8 @@ int cmd_record(const struct subcommand *self, int argc, char **argv)
 		ret = write_profile(&a, &rec, path);
 	if (!ret)
 		summary(&a, &rec, path);
+	if (!ret && rec.st.procs_skipped)
+		ret = EXIT_PARTIAL;
 	tracer_report_counts(rec.st.stopped);
 	child_done = rec.st.child_done;
 	child_status = rec.st.child_status;

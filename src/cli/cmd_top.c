@@ -43,6 +43,10 @@ const struct cli_option top_options[] = {
 	{ OPT_DURATION, "duration", 'd', "TIME", NULL, "stop after TIME; default: until q or Ctrl-C" },
 	{ OPT_INTERVAL, "interval", 0, "TIME", NULL, "time between refreshes (default 1s)" },
 	{ OPT_TOP, "top", 0, "N", NULL, "functions shown (default: as many as fit; 20 without a terminal)" },
+	{ OPT_CHILDREN, "children", 0, NULL, NULL,
+	  "also every descendant of the processes, as they appear (default with -- COMMAND)" },
+	{ OPT_NO_CHILDREN, "no-children", 0, NULL, NULL,
+	  "-- COMMAND: the command's own process only" },
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },
 };
 
@@ -64,9 +68,7 @@ struct top {
 	bool screen;              /* full screens on a terminal, else reports */
 	bool keys;                /* q is read from a terminal */
 	/* The recording thread's while sampling; the main thread's after. */
-	struct symbolizer sym;
-	struct symcache *sc;      /* over sym.ms; NULL until there are modules */
-	unsigned sc_gen;          /* rec->modules_gen sc was built for */
+	struct recsyms rs;        /* a symbol cache per process */
 	uint64_t *prev;           /* each aggregate entry's count at the last refresh */
 	size_t nprev;
 	uint64_t prev_total, prev_elapsed;
@@ -96,6 +98,7 @@ static int on_option(void *ctx, const struct cli_option *opt, const char *arg)
 					      "(1, 2s, 500ms), not '%s'", arg);
 		a->s.interval_ns = v;
 		break;
+
 	case OPT_TOP:
 		if (parse_uint(arg, 1, 100000, &v) < 0)
 			return pt_usage_error("top: --top needs a count from 1 to 100000, not '%s'", arg);
@@ -146,13 +149,22 @@ static void build(struct top *t, const struct recording *rec, uint64_t elapsed,
 		  struct top_view *v)
 {
 	const struct top_args *a = t->a;
-	struct recout_opts ro = { a->s.mode, a->s.rate_hz, false, a->s.pid, t->comm };
+	struct recout_opts ro = { a->s.mode, a->s.rate_hz, false, false, a->s.pid, t->comm };
 	struct stacks last = { 0 }, all = { 0 };
 	size_t n = rec->agg.n;
 	uint64_t *counts = xcalloc(n ? n : 1, sizeof(*counts));
 	uint64_t total = 0;
 
 	census_read(a->s.pid, &v->census, t->comm, sizeof(t->comm));
+	/* Several processes: every live one counts. */
+	for (size_t i = 1; i < rec->nprocs; i++) {
+		struct top_census c;
+		char ignored[PROC_COMM_MAX];
+		if (rec->procs[i]->exited)
+			continue;
+		census_read(rec->procs[i]->pid, &c, ignored, sizeof(ignored));
+		top_census_add(&v->census, &c);
+	}
 	top_view_header(v, a->s.pid, t->comm, a->s.mode, a->s.rate_hz);
 	v->quit_key = t->keys;
 	v->now = time(NULL);
@@ -165,20 +177,8 @@ static void build(struct top *t, const struct recording *rec, uint64_t elapsed,
 	}
 	v->samples_all = total;
 	v->samples_last = total - t->prev_total;
-	if (rec->ms) {
-		/* A symcache over modules the sampler has replaced points into
-		 * freed memory. */
-		if (!t->sc || t->sc_gen != rec->modules_gen) {
-			if (t->sc)
-				symcache_free(t->sc);
-			t->sym.ms = rec->ms;
-			t->sym.jit = rec->jit;
-			t->sc = symcache_new(symbolize_resolve, &t->sym);
-			t->sc_gen = rec->modules_gen;
-		}
-		recout_stacks(&all, rec, t->sc, &ro, NULL);
-		recout_stacks(&last, rec, t->sc, &ro, counts);
-	}
+	recout_stacks(&all, rec, &t->rs, &ro, NULL);
+	recout_stacks(&last, rec, &t->rs, &ro, counts);
 	top_view_rows(v, &last, &all);
 
 	t->prev = xreallocarray(t->prev, n ? n : 1, sizeof(*t->prev));
@@ -359,7 +359,7 @@ static int parse_args(const struct subcommand *self, int argc, char **argv, stru
 	if (*command == (a->c.pid != 0))
 		return pt_usage_error(*command ? "top: give -p PID or -- COMMAND, not both"
 					       : "top: which process? give -p PID or -- COMMAND");
-	sampler_cli_common(&a->s, &a->c);
+	sampler_cli_common(&a->s, &a->c, *command);
 	return 0;
 }
 
@@ -411,7 +411,7 @@ int cmd_top(const struct subcommand *self, int argc, char **argv)
 	a.s.on_interval = on_interval;
 	a.s.interval_arg = &t;
 	/* No file:line on the screen: not worth looking up. */
-	t.sym = (struct symbolizer){ .inlines = a.c.inlines };
+	recsyms_init(&t.rs, a.c.inlines, false);
 	t.screen = screen_wanted();
 
 	signals_install();
@@ -485,8 +485,7 @@ out_command:
 	if (masked)
 		pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	top_view_free(&t.view);
-	if (t.sc)
-		symcache_free(t.sc);
+	recsyms_free(&t.rs);
 	free(t.prev);
 	pthread_mutex_destroy(&t.lock);
 	pt_verbosity = verbosity;

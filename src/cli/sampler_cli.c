@@ -37,9 +37,12 @@ int sampler_cli_option(const char *sub, struct sampler_opts *s, const struct cli
 	}
 }
 
-void sampler_cli_common(struct sampler_opts *s, const struct common_args *c)
+void sampler_cli_common(struct sampler_opts *s, const struct common_args *c, bool command)
 {
+	s->children = c->children == 1 || (command && c->children != 0);
 	s->pid = c->pid;
+	s->pids = c->pids;
+	s->npids = c->npids;
 	s->tids = c->tids;
 	s->ntids = c->ntids;
 	s->stack_bytes = c->stack_bytes;

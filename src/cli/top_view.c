@@ -25,6 +25,18 @@ void top_census_count(struct top_census *c, char state)
 	}
 }
 
+void top_census_add(struct top_census *c, const struct top_census *more)
+{
+	c->gone = c->gone && more->gone;
+	c->total += more->total;
+	c->running += more->running;
+	c->sleeping += more->sleeping;
+	c->disk += more->disk;
+	c->stopped += more->stopped;
+	c->zombie += more->zombie;
+	c->other += more->other;
+}
+
 /* Names come from the target: a control character drawn raw could move
  * the cursor or end the line. */
 static char *clean_copy(const char *s)

@@ -187,6 +187,15 @@ static void json_thread(FILE *f, struct snapshot *s, const struct dump_view *v, 
 	fprintf(f, ",\"cpu_seconds\":%.2f", (double)t->facts.cpu_ns / 1e9);
 	if (v->waits)
 		json_wait(f, s, &v->waits[i]);
+	if (t->kstack.n) {
+		fputs(",\"kernel_frames\":[", f);
+		for (size_t k = 0; k < t->kstack.n; k++) {
+			if (k)
+				fputc(',', f);
+			json_string(f, t->kstack.fn[k]);
+		}
+		fputc(']', f);
+	}
 	fputc(',', f);
 	json_frames(f, s, t);
 	fputc('}', f);

@@ -6,12 +6,11 @@
 #include "output/dumpout.h"
 #include "output/pprof.h"
 
-/* The labels naming the process, after the n already in labels. */
+/* The labels naming the process, after the n already in labels (on every
+ * sample, as record's: a profile merged with others still says whose). */
 static size_t process_labels(struct pprof_label *labels, size_t n, const struct snapshot *s,
 			     const struct dump_view *v)
 {
-	if (!v->several)
-		return n;
 	labels[n++] = (struct pprof_label){ "pid", NULL, s->pid };
 	labels[n++] = (struct pprof_label){ "process", s->comm, 0 };
 	return n;

@@ -16,6 +16,8 @@ void dump_state_words(const struct thread_snap *t, char *buf, size_t size)
 static void print_frames(FILE *f, struct snapshot *s, const struct thread_snap *t)
 {
 	size_t k = 0;
+	for (size_t i = 0; i < t->kstack.n; i++)
+		fprintf(f, "  [kernel] %s\n", t->kstack.fn[i]);
 	for (size_t i = 0; i < t->stack.n; i++) {
 		const struct stack_frame *fr = &t->stack.frames[i];
 		const struct symbol *sym = symcache_get(s->sc, fr->pc, fr->is_return);

@@ -201,6 +201,10 @@ static void put_fill(FILE *f, const char *kind, const char *name)
 		r = 110 + a * 50 / 255;
 		g = 150 + a * 40 / 255;
 		bl = 205 + b * 40 / 255;
+	} else if (strcmp(kind, "kernel") == 0) { /* teal */
+		r = 50 + a * 40 / 255;
+		g = 170 + b * 40 / 255;
+		bl = 170 + a * 40 / 255;
 	} else if (strcmp(kind, "thread") == 0) { /* lavender */
 		r = 190 + a * 20 / 255;
 		g = 180 + a * 20 / 255;
@@ -218,6 +222,7 @@ static const char *kind_name(enum frame_kind k)
 	switch (k) {
 	case FK_MAIN: return "main";
 	case FK_SHARED: return "shared";
+	case FK_KERNEL: return "kernel";
 	default: return "other";
 	}
 }

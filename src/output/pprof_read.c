@@ -517,6 +517,8 @@ static enum frame_kind mapping_kind(const struct reader *r, size_t i)
 	const char *main_file = str_at(r, r->p->mapping[0]->filename);
 	if (!*file)
 		return FK_OTHER;
+	if (strcmp(file, "[kernel]") == 0 || strcmp(file, "[kernel.kallsyms]") == 0)
+		return FK_KERNEL;
 	if (file[0] == '[')
 		return strcmp(file, "[vdso]") == 0 ? FK_SHARED : FK_OTHER;
 	if (is_shared_object(base_name(file)))

@@ -13,7 +13,7 @@
 
 /* The functions of all samples, or of thread only_tid's (when not 0):
  * the same flat and cumulative counts report and top show. */
-static void top_functions(FILE *f, const struct recording *rec, struct symcache *sc,
+static void top_functions(FILE *f, const struct recording *rec, struct recsyms *rs,
 			  const struct recout_opts *o, pid_t only_tid, size_t limit)
 {
 	struct stacks st = { 0 };
@@ -26,7 +26,7 @@ static void top_functions(FILE *f, const struct recording *rec, struct symcache 
 			if (rec->agg.entries[i]->tid == only_tid)
 				counts[i] = rec->agg.entries[i]->count;
 	}
-	recout_stacks(&st, rec, sc, o, counts);
+	recout_stacks(&st, rec, rs, o, counts);
 	struct func_share *t = stacks_top(&st, &n);
 	fprintf(f, "%10s %6s %10s %6s  %s\n", "flat", "flat%", "cum", "cum%", "function");
 	for (size_t i = 0; i < n && i < limit; i++)
@@ -62,7 +62,7 @@ static int by_total(const void *a, const void *b)
 
 /* Threads by samples, with their split by state; with per_thread, each
  * thread's own top functions follow. */
-static void thread_table(FILE *f, const struct recording *rec, struct symcache *sc,
+static void thread_table(FILE *f, const struct recording *rec, struct recsyms *rs,
 			 const struct recout_opts *o)
 {
 	const struct aggregate *a = &rec->agg;
@@ -108,7 +108,7 @@ static void thread_table(FILE *f, const struct recording *rec, struct symcache *
 		fprintf(f, "\nThread %d \"", (int)rows[i].tid);
 		fputs_escaped(f, aggregate_thread_name(a, rows[i].tid));
 		fprintf(f, "\": %" PRIu64 " samples\n", rows[i].total);
-		top_functions(f, rec, sc, o, rows[i].tid, TOP_PER_THREAD);
+		top_functions(f, rec, rs, o, rows[i].tid, TOP_PER_THREAD);
 	}
 	u64map_free(&idx);
 	free(rows);
@@ -116,8 +116,10 @@ static void thread_table(FILE *f, const struct recording *rec, struct symcache *
 
 /* The first frame of a stack outside the C library: where the program
  * asked for the lock. */
-static void waiter_frame(const struct agg_entry *e, struct symcache *sc, char *buf, size_t size)
+static void waiter_frame(const struct recording *rec, const struct agg_entry *e,
+			 struct recsyms *rs, char *buf, size_t size)
 {
+	struct symcache *sc = recsyms_get(rs, rec, e->proc);
 	snprintf(buf, size, "??");
 	for (size_t k = 0; k < e->nframes; k++) {
 		const struct symbol *sym = symcache_get(sc, e->frames[k].pc, e->frames[k].is_return);
@@ -146,7 +148,7 @@ static int by_samples(const void *a, const void *b)
 }
 
 /* Wall mode: the locks threads spent the most samples waiting on. */
-static void contended_locks(FILE *f, const struct recording *rec, struct symcache *sc)
+static void contended_locks(FILE *f, const struct recording *rec, struct recsyms *rs)
 {
 	struct lock_row *rows = NULL;
 	size_t n = 0;
@@ -169,7 +171,7 @@ static void contended_locks(FILE *f, const struct recording *rec, struct symcach
 		r->samples += e->count;
 		if (e->owner)
 			r->owner = e->owner;
-		waiter_frame(e, sc, name, sizeof(name));
+		waiter_frame(rec, e, rs, name, sizeof(name));
 		size_t before = r->where.n, w = strtab_intern(&r->where, name);
 		if (w == before) {
 			XGROW(r->where_n, r->where_cap, w);
@@ -209,17 +211,43 @@ static void contended_locks(FILE *f, const struct recording *rec, struct symcach
 	u64map_free(&idx);
 }
 
-void recout_text(FILE *f, const struct recording *rec, struct symcache *sc,
+/* Several processes: the samples of each. */
+static void process_table(FILE *f, const struct recording *rec)
+{
+	uint64_t *samples = xcalloc(rec->nprocs, sizeof(*samples));
+	for (size_t i = 0; i < rec->agg.n; i++)
+		samples[rec->agg.entries[i]->proc] += rec->agg.entries[i]->count;
+	fprintf(f, "\nProcesses (share of all samples)\n");
+	fprintf(f, "%8s  %-16s %8s %6s  %s\n", "pid", "name", "samples", "share", "");
+	for (size_t i = 0; i < rec->nprocs; i++) {
+		char name[PROC_COMM_MAX];
+		printable(rec->procs[i]->comm, name, sizeof(name));
+		fprintf(f, "%8d  %-16s %8" PRIu64 " %5.1f%%  %s\n", (int)rec->procs[i]->pid, name,
+			samples[i],
+			rec->agg.total ? 100.0 * (double)samples[i] / (double)rec->agg.total : 0.0,
+			rec->procs[i]->replaced ? "then exec'd (or unmapped code)"
+			: rec->procs[i]->exited ? "exited" : "");
+	}
+	free(samples);
+}
+
+void recout_text(FILE *f, const struct recording *rec, struct recsyms *rs,
 		 const struct recout_opts *o)
 {
-	fprintf(f, "ptprof record: pid %d \"", (int)o->pid);
+	if (rec->nprocs > 1)
+		fprintf(f, "ptprof record: %zu processes, the first pid %d \"", rec->nprocs,
+			(int)o->pid);
+	else
+		fprintf(f, "ptprof record: pid %d \"", (int)o->pid);
 	fputs_escaped(f, o->comm);
 	fprintf(f, "\", %s mode at %u Hz, %.1f s, %" PRIu64
 		" samples, %zu threads seen\n\n",
 		o->mode == MODE_WALL ? "wall" : "cpu", o->rate_hz,
 		(double)rec->st.duration_ns / 1e9, rec->agg.total, rec->st.threads_seen);
 	fprintf(f, "Top functions (flat: samples on top of the stack; cum: anywhere in it)\n");
-	top_functions(f, rec, sc, o, 0, TOP);
-	thread_table(f, rec, sc, o);
-	contended_locks(f, rec, sc);
+	top_functions(f, rec, rs, o, 0, TOP);
+	if (rec->nprocs > 1 || o->processes)
+		process_table(f, rec);
+	thread_table(f, rec, rs, o);
+	contended_locks(f, rec, rs);
 }

@@ -13,6 +13,8 @@ static uint64_t key_hash(const struct agg_key *k, const struct stack_frame *f, s
 	h = hash_u64(h ^ k->lock ^ ((uint64_t)(uint32_t)k->owner << 32));
 	if (k->goid)
 		h = hash_u64(h ^ k->goid);
+	if (k->proc)
+		h = hash_u64(h ^ ((uint64_t)k->proc << 40));
 	for (size_t i = 0; i < n; i++)
 		h = hash_u64(h ^ (f[i].pc << 1 | f[i].is_return));
 	return h;
@@ -22,7 +24,7 @@ static bool same(const struct agg_entry *e, uint64_t h, const struct agg_key *k,
 		 const struct stack_frame *f, size_t n)
 {
 	if (e->hash != h || e->tid != k->tid || e->state != k->state || e->lock != k->lock ||
-	    e->owner != k->owner || e->goid != k->goid || e->nframes != n)
+	    e->owner != k->owner || e->goid != k->goid || e->proc != k->proc || e->nframes != n)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if (e->frames[i].pc != f[i].pc || e->frames[i].is_return != f[i].is_return)
@@ -59,8 +61,8 @@ struct agg_entry *aggregate_add(struct aggregate *a, const struct agg_key *k,
 			place(a, a->entries[j]);
 	}
 	struct agg_entry *e = xmalloc(sizeof(*e));
-	*e = (struct agg_entry){ h, k->tid, k->state, k->lock, k->owner, k->goid, (uint32_t)n, count,
-				 NULL };
+	*e = (struct agg_entry){ h, k->tid, k->state, k->lock, k->owner, k->goid, k->proc,
+				 (uint32_t)n, count, NULL };
 	e->frames = xcalloc(n, sizeof(*e->frames));
 	memcpy(e->frames, frames, n * sizeof(*frames));
 	XGROW(a->entries, a->cap, a->n);
@@ -84,9 +86,27 @@ void aggregate_thread(struct aggregate *a, pid_t tid, const char *name)
 	}
 	u64map_put(&a->thread_index, (uint64_t)tid, a->nthreads);
 	XGROW(a->threads, a->threads_cap, a->nthreads);
+	memset(&a->threads[a->nthreads], 0, sizeof(a->threads[0]));
 	a->threads[a->nthreads].tid = tid;
 	snprintf(a->threads[a->nthreads].name, sizeof(a->threads[0].name), "%s", name);
 	a->nthreads++;
+}
+
+void aggregate_thread_run(struct aggregate *a, pid_t tid, uint64_t run_ns)
+{
+	uint64_t i;
+	if (!u64map_get(&a->thread_index, (uint64_t)tid, &i)) {
+		aggregate_thread(a, tid, "");
+		i = a->nthreads - 1;
+	}
+	a->threads[i].have_run = true;
+	a->threads[i].run_ns = run_ns;
+}
+
+const struct agg_thread *aggregate_thread_info(const struct aggregate *a, pid_t tid)
+{
+	uint64_t i;
+	return u64map_get(&a->thread_index, (uint64_t)tid, &i) ? &a->threads[i] : NULL;
 }
 
 const char *aggregate_thread_name(const struct aggregate *a, pid_t tid)

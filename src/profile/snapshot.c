@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "profile/snapshot.h"
+#include "target/inplace.h"
 #include "target/signals.h"
 #include "target/tracer.h"
 #include "util/error.h"
@@ -15,6 +16,9 @@
 /* A thread in uninterruptible sleep stops only when the kernel lets it:
  * wait a bounded time rather than hang with the others. */
 #define DISK_SLEEP_TIMEOUT_MS 2000u
+/* The same, for one read in place that needs a stop for its registers:
+ * its frames so far are there already. */
+#define RECAPTURE_DISK_WAIT_MS 20u
 /* How long stops already asked for are awaited once ptprof must quit. */
 #define STOP_GRACE_MS 100
 
@@ -75,6 +79,8 @@ struct capture_run {
 	size_t ngone, gone_cap;
 	struct inflight win[WINDOW];
 	size_t nwin;
+	unsigned disk_wait_ms;    /* how long a thread in state D may take to stop */
+	const char *disk_problem; /* what is said of one that does not */
 };
 
 static void drop(struct capture_run *r, size_t idx)
@@ -107,8 +113,7 @@ static void finish(struct capture_run *r, struct inflight *in, enum stop_result 
 		drop(r, in->idx);
 		break;
 	case STOP_TIMEOUT:
-		ts->problem = "did not stop within 2 s (uninterruptible sleep in the kernel; "
-			      "see /proc/PID/task/TID/stack)";
+		ts->problem = r->disk_problem;
 		break;
 	default:
 		ts->problem = "could not be stopped";
@@ -182,12 +187,14 @@ static void capture_alone(struct capture_run *r, struct inflight *in)
 		return;
 	}
 	pt_verbose("thread %d is in uninterruptible sleep: waiting up to %u ms for it to stop",
-		   (int)in->t.tid, DISK_SLEEP_TIMEOUT_MS);
-	finish(r, in, tracer_stop(&in->t, DISK_SLEEP_TIMEOUT_MS));
+		   (int)in->t.tid, r->disk_wait_ms);
+	finish(r, in, tracer_stop(&in->t, r->disk_wait_ms));
 }
 
-/* Facts first (a stopped thread would read as stopped), then seize and
- * interrupt.  Returns 0 or an exit status. */
+static int stop_slot(struct capture_run *r, size_t idx);
+
+/* Facts first (a stopped thread would read as stopped), then a capture in
+ * place, or seize and interrupt.  Returns 0 or an exit status. */
 static int start_one(struct capture_run *r, pid_t tid)
 {
 	/* Every seized thread is in the window (or alone), so that any event
@@ -215,6 +222,36 @@ static int start_one(struct capture_run *r, pid_t tid)
 		ts->problem = "thread has exited (zombie)";
 		return 0;
 	}
+	/* In uninterruptible sleep: where in the kernel, if root may see. */
+	if (ts->facts.state == 'D')
+		kstack_read(s->pid, tid, &ts->kstack);
+	/* Asleep in the kernel: its stack cannot change, read it in place. */
+	if (!r->o->stop_all && (ts->facts.state == 'S' || ts->facts.state == 'D')) {
+		struct thread_files tf = THREAD_FILES_INIT;
+		enum inplace_result ir = inplace_capture(&tf, s->pid, tid, &s->maps,
+							 r->o->stack_bytes, &r->caps[idx]);
+		thread_files_close(&tf);
+		if (ir == INPLACE_OK) {
+			ts->in_place = true;
+			return 0;
+		}
+		if (ir == INPLACE_GONE) {
+			drop(r, idx);
+			return 0;
+		}
+	}
+	return stop_slot(r, idx);
+}
+
+/* Seize and interrupt the thread of slot idx (its facts read); its stop
+ * is collected by complete_one.  Returns 0 or an exit status. */
+static int stop_slot(struct capture_run *r, size_t idx)
+{
+	struct snapshot *s = r->s;
+	struct thread_snap *ts = &s->t[idx];
+	pid_t tid = ts->facts.tid;
+	if (r->nwin == WINDOW)
+		complete_one(r);
 	if (ts->facts.state == 'D')
 		while (r->nwin)
 			complete_one(r);
@@ -250,6 +287,7 @@ static void compact(struct capture_run *r)
 	for (size_t i = 0; i < s->n; i++) {
 		if (r->dropped[i]) {
 			capture_free(&r->caps[i]);
+			kstack_free(&s->t[i].kstack);
 			continue;
 		}
 		s->t[k] = s->t[i];
@@ -262,7 +300,11 @@ static void compact(struct capture_run *r)
 static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 		       struct capture **caps_out)
 {
-	struct capture_run r = { .s = s, .o = o };
+	struct capture_run r = {
+		.s = s, .o = o, .disk_wait_ms = DISK_SLEEP_TIMEOUT_MS,
+		.disk_problem = "did not stop within 2 s (uninterruptible sleep in the kernel; "
+				"see /proc/PID/task/TID/stack)",
+	};
 	int ret = 0;
 	bool found_new = true;
 
@@ -295,6 +337,48 @@ static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 	free(r.gone);
 	*caps_out = r.caps;
 	return ret;
+}
+
+static void unwind_all(struct snapshot *s, const struct snapshot_opts *o, struct unwinder *u,
+		       struct capture *caps)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->t[i].problem)
+			unwind_capture(u, &caps[i], o->max_frames, &s->t[i].stack);
+}
+
+/* Threads read in place whose unwinding needed a register the kernel
+ * does not show: captured again, stopped, into their own slots.  A thread
+ * that exited meanwhile keeps its partial frames with a problem said. */
+static size_t recapture(struct snapshot *s, const struct snapshot_opts *o, struct capture *caps)
+{
+	/* Its frames so far are kept if it does not stop: a thread in
+	 * uninterruptible sleep is given little time. */
+	struct capture_run r = {
+		.s = s, .o = o, .caps = caps, .caps_cap = s->n,
+		.disk_wait_ms = RECAPTURE_DISK_WAIT_MS,
+		.disk_problem = "a frame needs registers the kernel does not show, and the thread, "
+				"in uninterruptible sleep, did not stop for them",
+	};
+	size_t again = 0;
+	r.dropped = xcalloc(s->n ? s->n : 1, sizeof(*r.dropped));
+	r.dropped_cap = s->n;
+	for (size_t i = 0; i < s->n && !signals_stop_requested(); i++) {
+		if (!s->t[i].in_place || !s->t[i].stack.needs_stop)
+			continue;
+		s->t[i].in_place = false;
+		again++;
+		if (stop_slot(&r, i))
+			break;
+	}
+	while (r.nwin)
+		complete_one(&r);
+	for (size_t i = 0; i < s->n; i++)
+		if (r.dropped[i] && !s->t[i].problem)
+			s->t[i].problem = "exited while being dumped";
+	free(r.dropped);
+	free(r.gone);
+	return again;
 }
 
 /* The process has exited: no stat to read, or a zombie with no thread
@@ -360,9 +444,7 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 	/* Every thread runs again: now the slow part. */
 	s->ms = modules_open(pid, &s->maps, o->debug_dir);
 	struct unwinder *u = unwinder_new(s->ms, &s->maps);
-	for (size_t i = 0; i < s->n; i++)
-		if (!s->t[i].problem)
-			unwind_capture(u, &caps[i], o->max_frames, &s->t[i].stack);
+	unwind_all(s, o, u, caps);
 	/* Code in no known module: a library mapped since maps was read.
 	 * Read it again and unwind the same captures once more. */
 	if (unwinder_missed_module(u) && procfs_reread_maps(pid, &s->maps, &maps_hash) == 1) {
@@ -372,10 +454,21 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 		modules_free(s->ms);
 		s->ms = modules_open(pid, &s->maps, o->debug_dir);
 		u = unwinder_new(s->ms, &s->maps);
+		unwind_all(s, o, u, caps);
+	}
+	/* Read in place but not unwindable from RIP and RSP alone: stopped
+	 * after all, and unwound again. */
+	size_t again = recapture(s, o, caps);
+	if (again) {
 		for (size_t i = 0; i < s->n; i++)
-			if (!s->t[i].problem)
+			if (!s->t[i].problem && !s->t[i].in_place && s->t[i].stack.needs_stop)
 				unwind_capture(u, &caps[i], o->max_frames, &s->t[i].stack);
 	}
+	for (size_t i = 0; i < s->n; i++)
+		s->in_place += s->t[i].in_place;
+	pt_verbose("process %d: %zu threads read in place without stopping them, %zu stopped "
+		   "(%zu of them because a frame needed more registers than the kernel shows)",
+		   (int)pid, s->in_place, s->n - s->in_place, again);
 	for (size_t i = 0; i < s->n; i++) {
 		struct thread_snap *ts = &s->t[i];
 		if (ts->problem) {
@@ -405,8 +498,10 @@ out:
 
 void snapshot_free(struct snapshot *s)
 {
-	for (size_t i = 0; i < s->n; i++)
+	for (size_t i = 0; i < s->n; i++) {
 		stack_free(&s->t[i].stack);
+		kstack_free(&s->t[i].kstack);
+	}
 	free(s->t);
 	if (s->sc)
 		symcache_free(s->sc);

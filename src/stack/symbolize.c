@@ -7,6 +7,8 @@
 
 #include "stack/demangle.h"
 #include "stack/symbolize.h"
+#include "stack/unwind.h"
+#include "target/syscalls.h"
 #include "util/xalloc.h"
 
 /* "a::b::name" from the namespaces, types and modules around a DIE
@@ -199,14 +201,29 @@ static void collapse_inlines(struct symbol *sym)
 	sym->nframes = 1;
 }
 
+/* The kernel, for the frames of system calls (see stack_push_kernel). */
+static const struct sym_module kernel_module = {
+	.name = "[kernel]", .path = "[kernel]", .build_id = "",
+	.start = KERNEL_FRAME_BASE, .limit = KERNEL_FRAME_BASE + 0x10000, .kernel = true,
+};
+
 void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *sym)
 {
 	struct symbolizer *s = ctx;
 	uint64_t look = is_return ? addr - 1 : addr;
-	struct module *m = modules_find(s->ms, look);
 	size_t cap = 0;
 
 	sym->addr = addr;
+	if (is_kernel_frame(addr)) {
+		long nr = (long)(addr - KERNEL_FRAME_BASE);
+		const char *name = syscall_name(nr);
+		sym->module = &kernel_module;
+		sym->module_offset = (uint64_t)nr;
+		push(sym, &cap, name ? xasprintf("[kernel] %s", name) : xasprintf("[kernel] syscall %ld", nr),
+		     NULL, 0, false);
+		return;
+	}
+	struct module *m = modules_find(s->ms, look);
 	if (m) {
 		sym->module = &m->info;
 		sym->module_offset = addr - m->bias;

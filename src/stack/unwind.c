@@ -32,6 +32,8 @@ struct unwind_ctx {
 	uint64_t stack_end;       /* end of the mapping the stack lives in */
 	bool stack_miss;          /* a read past the copy, inside the stack, failed */
 	bool allow_guess;         /* let libunwind guess a frame no table describes */
+	bool partial;             /* only rip and rsp of regs are known */
+	bool needed_reg;          /* ... and another was asked for */
 };
 
 static struct module *find_module(struct unwind_ctx *ctx, uint64_t addr)
@@ -130,12 +132,32 @@ static int reg_slot(const struct user_regs_struct *r, unw_regnum_t reg, unw_word
 	return 0;
 }
 
+/* What a capture read in place knows (see target/inplace.h). */
+static bool known_in_place(const struct capture *c, unw_regnum_t reg)
+{
+	switch (reg) {
+	case UNW_X86_64_RIP: case UNW_X86_64_RSP:
+		return true;
+	case UNW_X86_64_RDI: case UNW_X86_64_RSI: case UNW_X86_64_RDX: case UNW_X86_64_R10:
+	case UNW_X86_64_R8: case UNW_X86_64_R9: case UNW_X86_64_RCX:
+		return c->syscall_regs;
+	default:
+		return false;
+	}
+}
+
 static int acc_access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *val, int write,
 			  void *arg)
 {
 	struct unwind_ctx *ctx = arg;
 	if (write)
 		return -UNW_EREADONLYREG;
+	/* A capture read in place knows where the thread is and nothing more:
+	 * a frame that needs more cannot be unwound from it. */
+	if (ctx->partial && !known_in_place(ctx->cap, reg)) {
+		ctx->needed_reg = true;
+		return -UNW_EBADREG;
+	}
 	return reg_slot(&ctx->regs, reg, val);
 }
 
@@ -333,8 +355,10 @@ static bool unwind_libunwind(struct unwinder *u, struct unwind_ctx *ctx, size_t 
 			return true;
 		}
 		/* Callers live at higher addresses; a signal frame may switch to
-		 * another stack (sigaltstack), so it alone may go down. */
-		if (out->n > 0 && sp <= prev_sp && !after_signal) {
+		 * another stack (sigaltstack), so it alone may go down.  The
+		 * innermost frame's caller may share its SP: a leaf that keeps
+		 * its return address in a register (glibc's vfork, in rdi). */
+		if (out->n > 0 && (out->n > 1 ? sp <= prev_sp : sp < prev_sp) && !after_signal) {
 			out->end = UNWIND_CYCLE;
 			return true;
 		}
@@ -382,10 +406,11 @@ static bool unwind_libunwind(struct unwinder *u, struct unwind_ctx *ctx, size_t 
 	}
 }
 
-void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_frames,
-		    struct stack *out)
+static void unwind_walk(struct unwinder *u, const struct capture *c, size_t max_frames,
+			struct unwind_ctx *pctx, struct stack *out)
 {
-	struct unwind_ctx ctx = { .u = u, .ms = u->ms, .cap = c, .regs = c->regs };
+	struct unwind_ctx ctx = { .u = u, .ms = u->ms, .cap = c, .regs = c->regs,
+				  .partial = c->partial_regs };
 	const struct map_entry *sm = maps_find(u->maps, c->stack_addr);
 	struct uregs r = { c->regs.rip, c->regs.rsp, c->regs.rbp };
 	bool is_return = c->pc_is_return, first = true;
@@ -402,13 +427,21 @@ void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_fram
 	for (;;) {
 		uint64_t look = is_return ? r.ip - 1 : r.ip;
 		if (!alt_code(&ctx, look, &a)) {
-			if (unwind_libunwind(u, &ctx, max_frames, &r, &is_return, first, out))
+			bool done = unwind_libunwind(u, &ctx, max_frames, &r, &is_return, first, out);
+			pctx->needed_reg = ctx.needed_reg;
+			if (done || ctx.needed_reg)
 				return;
 			first = false;
 			prev_sp = r.sp - 1;
 			continue;
 		}
 		first = false;
+		/* Go and .debug_frame steps may use RBP, which a capture read
+		 * in place lacks. */
+		if (ctx.partial) {
+			pctx->needed_reg = true;
+			return;
+		}
 		if (out->n >= max_frames) {
 			out->end = UNWIND_TRUNCATED;
 			return;
@@ -448,6 +481,14 @@ void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_fram
 	}
 }
 
+void unwind_capture(struct unwinder *u, const struct capture *c, size_t max_frames,
+		    struct stack *out)
+{
+	struct unwind_ctx flags = { 0 };
+	unwind_walk(u, c, max_frames, &flags, out);
+	out->needs_stop = flags.needed_reg;
+}
+
 bool unwinder_missed_module(struct unwinder *u)
 {
 	bool r = u->missed_module;
@@ -472,4 +513,26 @@ const char *unwind_end_reason(enum unwind_end e)
 	case UNWIND_BAD_PC: return "a return address points outside any code (corrupt stack?)";
 	default: return "unwind error";
 	}
+}
+
+void stack_push_kernel(struct stack *s, long nr)
+{
+	XGROW(s->frames, s->cap, s->n);
+	memmove(s->frames + 1, s->frames, s->n * sizeof(*s->frames));
+	s->frames[0] = (struct stack_frame){ KERNEL_FRAME_PC(nr), false };
+	s->n++;
+}
+
+bool capture_in_syscall(const struct capture *c, struct modules *ms, long *nr)
+{
+	unsigned char insn[2];
+	long n = (long)c->regs.orig_rax;
+	if (c->partial_regs || n < 0 || n >= 0x10000 || c->regs.rip < 2)
+		return false;
+	struct module *m = modules_find(ms, c->regs.rip - 2);
+	if (!m || !module_read(m, c->regs.rip - 2, insn, sizeof(insn)) || insn[0] != 0x0f ||
+	    insn[1] != 0x05)
+		return false;
+	*nr = n;
+	return true;
 }

@@ -1,8 +1,10 @@
-/* capture.c - the stack copy taken from a stopped thread. */
+/* capture.c - the stack copy taken from a thread. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "target/capture.h"
+#include "util/xalloc.h"
 
 void capture_free(struct capture *c)
 {
@@ -27,4 +29,27 @@ bool stackmem_read(const struct capture *c, uint64_t addr, void *out, size_t n)
 		return true;   /* memcpy with a NULL stack would be undefined */
 	memcpy(out, c->stack + off, n);
 	return true;
+}
+
+void capture_copy_stack(pid_t tid, const struct maps *maps, uint64_t sp, size_t max_bytes,
+			struct capture *c)
+{
+	size_t len = max_bytes;
+	const struct map_entry *m = maps ? maps_find(maps, sp) : NULL;
+	if (m && m->end - sp < len)
+		len = (size_t)(m->end - sp);
+	c->stack_addr = sp;
+	c->stack_len = 0;
+	if (len == 0)
+		return;
+	if (c->stack_cap < len) {
+		free(c->stack);
+		c->stack = xmalloc(len);
+		c->stack_cap = len;
+	}
+	struct iovec local = { c->stack, len };
+	struct iovec remote = { (void *)(uintptr_t)sp, len };
+	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	/* A short or failed copy still leaves the registers: frame 0 at least. */
+	c->stack_len = n > 0 ? (size_t)n : 0;
 }

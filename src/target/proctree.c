@@ -1,8 +1,10 @@
 /* proctree.c - see proctree.h. */
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "target/procfs.h"
 #include "target/proctree.h"
@@ -63,4 +65,25 @@ size_t proctree_add_descendants(struct pidset *s)
 	for (size_t i = 0; i < s->n; i++)
 		added += add_children(s, s->v[i]);
 	return added;
+}
+
+long proctree_newest_task(void)
+{
+	char buf[128];
+	int fd = open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	const char *last = strrchr(buf, ' ');
+	uint64_t v;
+	char *nl = strchr(buf, '\n');
+	if (nl)
+		*nl = '\0';
+	if (!last || parse_uint(last + 1, 1, INT32_MAX, &v) < 0)
+		return -1;
+	return (long)v;
 }

@@ -48,6 +48,8 @@ static int read_facts(struct thread_files *tf, pid_t pid, pid_t tid, struct thre
 	f->state = st.state;
 	f->cpu_ns = (st.utime_ticks + st.stime_ticks) * (1000000000ULL /
 							  (uint64_t)procfs_clock_ticks());
+	f->user_ticks = st.utime_ticks;
+	f->sys_ticks = st.stime_ticks;
 	/* A thread on a CPU has no syscall to report; skip the read. */
 	if (st.state != 'R' &&
 	    read_file(tf, tf ? &tf->syscall : NULL, pid, tid, "syscall", buf, sizeof(buf)) > 0 &&

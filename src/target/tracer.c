@@ -13,6 +13,7 @@
 
 #include "target/memread.h"
 #include "target/signals.h"
+#include "target/inplace.h"
 #include "target/tracer.h"
 #include "util/error.h"
 #include "util/xalloc.h"
@@ -409,25 +410,10 @@ enum stop_result tracer_capture(struct traced *t, const struct maps *maps, size_
 	}
 	if (at_handler_entry(&c->regs))
 		interrupted_regs(t->tid, &c->regs);
-	uint64_t sp = c->regs.rsp;
-	size_t len = max_bytes;
-	const struct map_entry *m = maps ? maps_find(maps, sp) : NULL;
-	if (m && m->end - sp < len)
-		len = (size_t)(m->end - sp);
-	c->stack_addr = sp;
-	if (len == 0)
-		return STOP_OK;
-	if (c->stack_cap < len) {
-		free(c->stack);
-		c->stack = xmalloc(len);
-		c->stack_cap = len;
-	}
-	struct iovec local = { c->stack, len };
-	struct iovec remote = { (void *)(uintptr_t)sp, len };
+	c->partial_regs = false;
+	c->syscall_regs = false;
 	tracer_counts.readv++;
-	ssize_t n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
-	/* A short or failed copy still leaves the registers: frame 0 at least. */
-	c->stack_len = n > 0 ? (size_t)n : 0;
+	capture_copy_stack(t->tid, maps, c->regs.rsp, max_bytes, c);
 	return STOP_OK;
 }
 
@@ -479,9 +465,10 @@ void tracer_report_counts(uint64_t samples)
 			 c->detach;
 	pt_verbose("system calls on the target: %llu seize, %llu interrupt, %llu wait, "
 		   "%llu getregs, %llu process_vm_readv, %llu cont/listen, %llu detach; "
-		   "%.1f per thread-sample",
+		   "%.1f per thread-sample; %llu threads read in place, unstopped",
 		   (unsigned long long)c->seize, (unsigned long long)c->interrupt,
 		   (unsigned long long)c->wait, (unsigned long long)c->getregs,
 		   (unsigned long long)c->readv, (unsigned long long)c->cont,
-		   (unsigned long long)c->detach, samples ? (double)total / (double)samples : 0.0);
+		   (unsigned long long)c->detach, samples ? (double)total / (double)samples : 0.0,
+		   inplace_count);
 }

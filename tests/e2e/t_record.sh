@@ -251,11 +251,20 @@ def check_profile(p, mode, hz, exe=None, build_id=None):
     for s in p["sample"]:
         check(len(s["val"]) == 2, "a sample with %d values: %r" % (len(s["val"]), s["val"]))
         check(s["val"][0] >= 1, "a sample with count %d" % s["val"][0])
-        check(s["val"][1] == s["val"][0] * period,
-              "a sample of %d counts %d ns, not %d" % (s["val"][0], s["val"][1], s["val"][0] * period))
+        # wall: time passed, count x period; cpu: the measured CPU time of each
+        # thread, shared among its samples (checked by record_cpu_exact).
+        if mode == "wall":
+            check(s["val"][1] == s["val"][0] * period,
+                  "a sample of %d counts %d ns, not %d" % (s["val"][0], s["val"][1], s["val"][0] * period))
+        else:
+            check(s["val"][1] >= 0, "a sample of %d ns" % s["val"][1])
         for i in s["loc"]:
             check(i in lids, "a sample refers to location %d, which does not exist" % i)
-        check(sorted(s["lab"]) == ["state", "thread", "tid"], "sample labels %r" % s["lab"])
+        check(sorted(s["lab"]) == ["pid", "process", "state", "thread", "tid"],
+              "sample labels %r" % s["lab"])
+        pid = s["lab"]["pid"][0][1]
+        check(pid is not None and pid > 0, "pid label not a number: %r" % s["lab"])
+        check(s["lab"]["process"][0][0], "process label without a string: %r" % s["lab"])
         for k in s["lab"]:
             check(len(s["lab"][k]) == 1, "label %s %d times in a sample" % (k, len(s["lab"][k])))
         check(s["thread"] is not None, "thread label without a string: %r" % s["lab"])
@@ -348,7 +357,7 @@ record_bg() {
 # wait_started: the "recording process" line on stderr (10 s).
 wait_started() {
 	local rc=0
-	wait_for_line "$T/err" '^ptprof: recording process [0-9]+ in ' 10 "$REC_PID" || rc=$?
+	wait_for_line "$T/err" '^ptprof: recording process [0-9]+ (and its children )?in ' 10 "$REC_PID" || rc=$?
 	[ $rc -eq 0 ] || fail "ptprof never said it is recording (rc $rc)"
 }
 
@@ -506,8 +515,8 @@ check(abs(100.0 * a / n - 25) <= 7 and abs(100.0 * b / n - 75) <= 7,
 "
 	go_raw "$T/r.pb.gz"
 	assert_raw_header cpu 499
-	assert_match "$T/raw" '^ +state:\[running\] thread:\[worker\]$'
-	assert_match "$T/raw" "^ +tid:\[$wtid\]$"
+	assert_match "$T/raw" '^ +process:\[ratio\] state:\[running\] thread:\[worker\]$'
+	assert_match "$T/raw" "^ +pid:\[$pid\] tid:\[$wtid\]$"
 	assert_no_match "$T/raw" 'thread:\[(idle|ratio)\]'
 	assert_match "$T/raw" "^[0-9]+: 0x[0-9a-f]+/0x[0-9a-f]+/0x[0-9a-f]+ $exe $bid "
 
@@ -581,9 +590,9 @@ check(all('idle_wait' in s['funcs'] for s in by[('idle', $itid)]), 'idle samples
 "
 	go_raw "$T/w.pb.gz"
 	assert_raw_header wall 99
-	assert_match "$T/raw" '^ +state:\[sleeping\] thread:\[idle\]$'
-	assert_match "$T/raw" "^ +tid:\[$itid\]$"
-	assert_match "$T/raw" '^ +state:\[running\] thread:\[worker\]$'
+	assert_match "$T/raw" '^ +process:\[ratio\] state:\[sleeping\] thread:\[idle\]$'
+	assert_match "$T/raw" "^ +pid:\[$pid\] tid:\[$itid\]$"
+	assert_match "$T/raw" '^ +process:\[ratio\] state:\[running\] thread:\[worker\]$'
 	assert_no_match "$T/raw" 'state:\[running\] thread:\[idle\]'
 
 	# The text report says the same in its thread table.
@@ -880,7 +889,7 @@ t_record_command_cpu() {
 	assert_eq "$REC_WHY" "the target exited" "end of the recording"
 	[ "$REC_N" -gt 0 ] || fail "no samples of a CPU-bound command"
 	local cpid
-	cpid=$(sed -n 's/^ptprof: recording process \([0-9]*\) in cpu mode at 99 Hz; Ctrl-C to stop$/\1/p' "$T/err")
+	cpid=$(sed -n 's/^ptprof: recording process \([0-9]*\) and its children in cpu mode at 99 Hz; Ctrl-C to stop$/\1/p' "$T/err")
 	[ -n "$cpid" ] || fail "no 'recording process' line"
 	head -n 1 "$T/c.txt" >"$T/first"
 	assert_match "$T/first" "$(text_header_re "$cpid" sh cpu 99 "$REC_N" 1)"
@@ -919,7 +928,7 @@ t_record_command_sigterm() {
 	record_bg -o "$T/t.txt" -- sh -c 'while :; do :; done'
 	wait_started
 	local cpid
-	cpid=$(sed -n 's/^ptprof: recording process \([0-9]*\) in .*/\1/p' "$T/err")
+	cpid=$(sed -n 's/^ptprof: recording process \([0-9]*\) and its children in .*/\1/p' "$T/err")
 	kill -TERM "$REC_PID"
 	wait_record 10
 	assert_rc 143

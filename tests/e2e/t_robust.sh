@@ -143,9 +143,11 @@ t_robust_vfork_not_stoppable() {
 	nap=$(tid_by_name "$pid" napper)
 	[ "$(proc_state "$pid" "$vf")" = D ] || fail "thread in-vfork is not in state D"
 
+	# --stop-all: every thread stopped, this one cannot be (read in
+	# place, it is not waited for: t_inplace.sh).
 	local t0
 	t0=$(now_ms)
-	dump -p "$pid"
+	dump --stop-all -p "$pid"
 	local took=$(($(now_ms) - t0))
 	assert_rc 1
 	assert_untouched "$pid"
@@ -182,8 +184,8 @@ vfork_dump_interrupted() {
 	start_target vforker
 	local pid=$LAST_PID
 
-	LAST_CMD="ptprof dump -p $pid -v, then SIG$sig once it waits for the D thread"
-	"$PTPROF" dump -p "$pid" -v </dev/null >"$T/out" 2>"$T/err" &
+	LAST_CMD="ptprof dump --stop-all -p $pid -v, then SIG$sig once it waits for the D thread"
+	"$PTPROF" dump --stop-all -p "$pid" -v </dev/null >"$T/out" 2>"$T/err" &
 	local pt=$!
 	trap "kill -9 $pt 2>/dev/null; cleanup_targets" EXIT
 	local rc=0

@@ -223,6 +223,15 @@ t_tree_dump_pprof_labels() {
 		fail "go tool pprof -traces -tagfocus failed: $(cat "$T/beta.err")"
 	assert_match "$T/beta" 'tree_beta'
 	assert_no_match "$T/beta" 'tree_alpha|tree_gamma'
+
+	# One process alone is labelled too, as record's samples are.
+	dump -f pprof -o "$T/one.pb.gz" -p "$b"
+	assert_rc 0
+	assert_tree_untouched "$parent" "$kids"
+	go_pprof -tags "$T/one.pb.gz" >"$T/tags1" 2>"$T/tags1.err" ||
+		{ show_file "go tool pprof -tags stderr" "$T/tags1.err"; fail "go tool pprof -tags failed"; }
+	assert_match "$T/tags1" "^ +1\.0 \( *100(\.0+)?%\): $b$"
+	assert_match "$T/tags1" '^ +1\.0 \( *100(\.0+)?%\): tree-beta$'
 	stop_target "$parent"
 }
 

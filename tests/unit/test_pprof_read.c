@@ -550,7 +550,7 @@ static void test_unsymbolized_locations(void **state)
 	assert_int_equal(frame(&s, 0, 1)->kind, FK_OTHER);
 	assert_string_equal(frame(&s, 0, 1)->module, "");
 	assert_int_equal(frame(&s, 0, 2)->kind, FK_SHARED);  /* [vdso], as record draws it */
-	assert_int_equal(frame(&s, 0, 3)->kind, FK_OTHER);   /* kernel */
+	assert_int_equal(frame(&s, 0, 3)->kind, FK_KERNEL);  /* perf's name for the kernel */
 	stacks_free(&s);
 	free(b);
 }

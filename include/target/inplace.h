@@ -1,0 +1,39 @@
+/* inplace.h - a blocked thread's stack, captured without stopping it.
+ *
+ * A thread asleep in the kernel cannot run user code, so neither its
+ * registers nor its stack can change while it sleeps.  The kernel already
+ * says where it is: /proc/PID/task/TID/syscall gives its stack pointer and
+ * program counter (and the system call, if it is in one).  The stack is
+ * copied from SP with one process_vm_readv, then the syscall line and the
+ * schedstat run time are read again: the same line and no run time added
+ * means the thread did not move while it was copied (one that woke up
+ * ran).  No ptrace call is made; the thread never notices.
+ *
+ * Only RIP and RSP are known, so the capture is marked partial: a frame
+ * whose unwinding needs another register (a CFA computed from RBP that no
+ * frame below saved) makes the unwinder ask for a stopped capture.
+ */
+#ifndef PTPROF_INPLACE_H
+#define PTPROF_INPLACE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "target/capture.h"
+#include "target/procfs.h"
+#include "target/threadfacts.h"
+
+enum inplace_result {
+	INPLACE_OK,               /* c holds the thread as it sleeps */
+	INPLACE_RUNNING,          /* on a CPU, or its place unknown: stop it */
+	INPLACE_MOVED,            /* it woke up during the copy: stop it */
+	INPLACE_GONE,             /* the thread exited */
+};
+
+enum inplace_result inplace_capture(struct thread_files *tf, pid_t pid, pid_t tid,
+				    const struct maps *maps, size_t max_bytes, struct capture *c);
+
+/* Threads captured in place so far, for --verbose and benchmarks. */
+extern unsigned long long inplace_count;
+
+#endif
