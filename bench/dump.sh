@@ -5,6 +5,9 @@
 # (bench/manythreads.c: BENCH_THREADS blocked workers, a spinner thread and
 # main), runs interleaved ptprof, eu-stack, gdb, ... BENCH_RUNS times:
 #   - wall time of one full dump (inlines + file:line) of the target
+#   - how many threads ptprof stops (its -v; the others are read in place)
+#   - longest lateness of the target's hiccup meter, an idle thread waking
+#     every 1 ms, during the dump, beside the same over an idle period
 #   - longest gap the spinning target thread sees between two consecutive
 #     clock_gettime(CLOCK_MONOTONIC) reads while that dump runs (plus the sum
 #     of all gaps > 20 us), each beside the same figure measured over an equal
@@ -67,7 +70,7 @@ set_cmd() {
 }
 
 for t in "${TOOLS[@]}"; do
-	WALL[$t]='' SMAX[$t]='' SSUM[$t]='' BMAX[$t]='' BSUM[$t]='' SYS[$t]=''
+	WALL[$t]='' SMAX[$t]='' SSUM[$t]='' BMAX[$t]='' BSUM[$t]='' SYS[$t]='' HMAX[$t]='' BHMAX[$t]=''
 	NFAIL[$t]=0 NSYSFAIL[$t]=0 FAILMSG[$t]=
 	set_cmd "$t"
 	CMDSTR[$t]="$(shjoin timeout "$TIMEOUT" "${CMD[@]}") > /dev/null 2> $LOG/$t.N.stderr"
@@ -123,16 +126,27 @@ for r in $(seq 1 "$RUNS"); do
 			continue
 		fi
 		dur=$((t1 - t0))
-		WALL[$t]+=" $dur" SMAX[$t]+=" ${REP[1]}" SSUM[$t]+=" ${REP[2]}"
+		WALL[$t]+=" $dur" SMAX[$t]+=" ${REP[1]}" SSUM[$t]+=" ${REP[2]}" HMAX[$t]+=" ${REP[5]:-}"
 
 		[ "$(target_cmd reset)" = ok ] || die "target did not acknowledge 'reset' (dead, stopped or stuck?)"
 		sleep "$(awk -v n="$dur" 'BEGIN { printf "%.6f", n / 1e9 }')"
 		read -r -a REP <<<"$(target_cmd report)"
 		[ "${REP[0]:-}" = stall ] || die "target sent '${REP[*]}' instead of a stall report (dead, stopped or stuck?)"
-		BMAX[$t]+=" ${REP[1]}" BSUM[$t]+=" ${REP[2]}"
+		BMAX[$t]+=" ${REP[1]}" BSUM[$t]+=" ${REP[2]}" BHMAX[$t]+=" ${REP[5]:-}"
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$t" "$dur" \
 			"${SMAX[$t]##* }" "${SSUM[$t]##* }" "${REP[1]}" "${REP[2]}" >>"$LOG/raw.tsv"
 	done
+
+	# How many threads one dump stops: ptprof -v says (the others are
+	# read in place).
+	if [ "${AVAIL[ptprof]}" = 1 ]; then
+		rc=0
+		timeout "$TIMEOUT" "${PTPROF_WORDS[@]}" -v -p "$TPID" >/dev/null 2>"$LOG/ptprof.$r.v.stderr" || rc=$?
+		check_target "run $r of ptprof -v"
+		n=$(sed -n 's/.* threads read in place without stopping them, \([0-9]*\) stopped .*/\1/p' \
+			"$LOG/ptprof.$r.v.stderr" | head -1)
+		[ "$rc" != 0 ] || [ -z "$n" ] || NSTOPPED[ptprof]+=" $n"
+	fi
 
 	[ "$HAVE_STRACE" = 1 ] || continue
 	for t in "${TOOLS[@]}"; do
@@ -170,4 +184,5 @@ TPID=
 [ "${NFAIL[ptprof]}" = 0 ] && [ "${NSYSFAIL[ptprof]}" = 0 ] || PTPROF_FAILED[$PART]=1
 note_load "$PART.end"
 save_figures dump NTASKS MT_PID WALL SMAX SSUM BMAX BSUM SYS NFAIL FAILMSG SYSCMD SYSDETAIL NSYSFAIL \
+	HMAX BHMAX NSTOPPED \
 	CHECK CMDSTR LOAD_AT PTPROF_FAILED

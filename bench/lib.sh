@@ -148,7 +148,7 @@ command -v perf >/dev/null 2>&1 || PERF_NA="not installed"
 #                PTPROF_FAILED[PART]=1 if ptprof failed in some run
 
 declare -A WALL=() SMAX=() SSUM=() BMAX=() BSUM=() SYS=() NFAIL=() FAILMSG=() SYSCMD=() SYSDETAIL=() \
-	NSYSFAIL=() CHECK=() CMDSTR=()
+	NSYSFAIL=() CHECK=() CMDSTR=() HMAX=() BHMAX=() NSTOPPED=()
 declare -A RV=() RFAIL=() RFAILMSG=() RCMD=() SV=() SFAIL=() SCMD=() SDETAIL=() STGT=() \
 	XV=() XCMD=() XFAIL=() GV=() GCMD=() GFAIL=() HV=() HCMD=() HFAIL=() TV=() TCMD=() TFAIL=() \
 	LOAD_AT=() PTPROF_FAILED=()

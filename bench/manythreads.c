@@ -18,11 +18,18 @@
  *
  *   ready TASKS
  *
- * where TASKS is the total number of tasks (workers + spinner + main), and
+ * where TASKS is the total number of tasks (workers + spinner + hiccup meter
+ * + main), and
  * then serves one command per stdin line until EOF:
  *
- *   reset    the spinner clears its statistics; answer "ok"
- *   report   answer "stall MAX_GAP_NS SUM_GAPS_OVER_20US_NS N_GAPS_OVER_20US ITERATIONS"
+ *   reset    the spinner and the hiccup meter clear their statistics; answer "ok"
+ *   report   answer "stall MAX_GAP_NS SUM_GAPS_OVER_20US_NS N_GAPS_OVER_20US ITERATIONS
+ *            HICCUP_MAX_NS"
+ *
+ * The hiccup meter is one more thread, idle like the workers: it waits 1 ms
+ * at a time (pthread_cond_timedwait, so it sleeps in futex(2)) and keeps
+ * the longest lateness of a wake-up past its deadline: the stall a tool
+ * inflicts on a thread that sleeps.
  *
  * Both go through the spinner thread itself (request counter / ack counter),
  * so an answer means the spinner is alive and running.  At EOF it exits 0.
@@ -53,6 +60,35 @@ static sem_t never_sem;
 static pid_t *worker_tid;          /* written once by each worker (atomic builtins) */
 static atomic_int workers_started;
 static volatile int mt_stop;       /* never set: keeps the wait loops from looking noreturn */
+
+/* The hiccup meter's longest lateness since the last reset. */
+static atomic_ullong hiccup_max;
+
+static uint64_t now_ns(void);
+static void *hiccup(void *arg)
+{
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_condattr_t ca;
+	pthread_cond_t cv;
+
+	(void)arg;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&cv, &ca);
+	pthread_mutex_lock(&mu);
+	while (!mt_stop) {
+		uint64_t deadline = now_ns() + 1000000u;
+		struct timespec ts = { (time_t)(deadline / 1000000000u),
+				       (long)(deadline % 1000000000u) };
+		while (pthread_cond_timedwait(&cv, &mu, &ts) == 0)
+			;
+		uint64_t late = now_ns() - deadline;
+		if (late > atomic_load(&hiccup_max))
+			atomic_store(&hiccup_max, late);
+	}
+	pthread_mutex_unlock(&mu);
+	return NULL;
+}
 
 /* Main -> spinner requests, spinner -> main answers. */
 static atomic_uint req_seq, ack_seq;
@@ -291,6 +327,10 @@ int main(int argc, char **argv)
 		errno = err;
 		die("pthread_create (spinner)");
 	}
+	if ((err = pthread_create(&th, &attr, hiccup, NULL)) != 0) {
+		errno = err;
+		die("pthread_create (hiccup)");
+	}
 	for (int i = 0; i < nthreads; i++) {
 		if ((err = pthread_create(&th, &attr, worker, (void *)(intptr_t)i)) != 0) {
 			errno = err;
@@ -302,17 +342,19 @@ int main(int argc, char **argv)
 
 	wait_all_blocked(nthreads);
 	spinner_cmd(CMD_RESET);   /* also proves the spinner runs */
-	printf("ready %d\n", nthreads + 2);
+	printf("ready %d\n", nthreads + 3);
 
 	while (fgets(line, sizeof(line), stdin)) {
 		if (strncmp(line, "reset", 5) == 0) {
 			spinner_cmd(CMD_RESET);
+			atomic_store(&hiccup_max, 0);
 			printf("ok\n");
 		} else if (strncmp(line, "report", 6) == 0) {
 			spinner_cmd(CMD_REPORT);
-			printf("stall %llu %llu %llu %llu\n", (unsigned long long)snap_max,
+			printf("stall %llu %llu %llu %llu %llu\n", (unsigned long long)snap_max,
 			       (unsigned long long)snap_sum, (unsigned long long)snap_n,
-			       (unsigned long long)snap_iters);
+			       (unsigned long long)snap_iters,
+			       (unsigned long long)atomic_load(&hiccup_max));
 		} else {
 			printf("error unknown command\n");
 		}

@@ -213,34 +213,42 @@ static int start_one(struct capture_run *r, pid_t tid)
 	r->dropped[idx] = false;
 	s->n++;
 
-	if (thread_facts_read(s->pid, tid, &ts->facts) < 0) {
+	/* The thread's /proc files stay open from the facts to the copy. */
+	struct thread_files tf = THREAD_FILES_INIT;
+	int ret = 0;
+	if (thread_facts_read_files(&tf, s->pid, tid, &ts->facts) < 0) {
 		ts->facts.tid = tid;
 		drop(r, idx);
-		return 0;
+		goto out;
 	}
 	if (ts->facts.state == 'Z' || ts->facts.state == 'X') {
 		ts->problem = "thread has exited (zombie)";
-		return 0;
+		goto out;
 	}
 	/* In uninterruptible sleep: where in the kernel, if root may see. */
 	if (ts->facts.state == 'D')
 		kstack_read(s->pid, tid, &ts->kstack);
-	/* Asleep in the kernel: its stack cannot change, read it in place. */
+	/* Asleep in the kernel: its stack cannot change, read it in place -
+	 * after letting go of the threads already asked to stop, which must
+	 * not wait for these reads. */
 	if (!r->o->stop_all && (ts->facts.state == 'S' || ts->facts.state == 'D')) {
-		struct thread_files tf = THREAD_FILES_INIT;
+		while (r->nwin)
+			complete_one(r);
 		enum inplace_result ir = inplace_capture(&tf, s->pid, tid, &s->maps,
 							 r->o->stack_bytes, &r->caps[idx]);
-		thread_files_close(&tf);
 		if (ir == INPLACE_OK) {
 			ts->in_place = true;
-			return 0;
+			goto out;
 		}
 		if (ir == INPLACE_GONE) {
 			drop(r, idx);
-			return 0;
+			goto out;
 		}
 	}
-	return stop_slot(r, idx);
+	ret = stop_slot(r, idx);
+out:
+	thread_files_close(&tf);
+	return ret;
 }
 
 /* Seize and interrupt the thread of slot idx (its facts read); its stop
