@@ -465,10 +465,11 @@ void tracer_report_counts(uint64_t samples)
 			 c->detach;
 	pt_verbose("system calls on the target: %llu seize, %llu interrupt, %llu wait, "
 		   "%llu getregs, %llu process_vm_readv, %llu cont/listen, %llu detach; "
-		   "%.1f per thread-sample; %llu threads read in place, unstopped",
+		   "%.1f per thread-sample",
 		   (unsigned long long)c->seize, (unsigned long long)c->interrupt,
 		   (unsigned long long)c->wait, (unsigned long long)c->getregs,
 		   (unsigned long long)c->readv, (unsigned long long)c->cont,
-		   (unsigned long long)c->detach, samples ? (double)total / (double)samples : 0.0,
-		   inplace_count);
+		   (unsigned long long)c->detach, samples ? (double)total / (double)samples : 0.0);
+	if (inplace_count)
+		pt_verbose("stacks read in place, the thread never stopped: %llu", inplace_count);
 }
