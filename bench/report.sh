@@ -989,6 +989,7 @@ report_summary() {
 	else
 		# shellcheck disable=SC2086
 		a=$(med_or_empty ${NSTOPPED[ptprof]:-})
+		a=${a%.*}
 		sum_row "$l6b" "${a:-failed}" "eu-stack, gdb: all $NTASKS" '≤ 10' \
 			"$([ -n "$a" ] && met "$a <= 10" || printf '%s' "$nf")"
 		# shellcheck disable=SC2086
