@@ -8,8 +8,10 @@
 #include "util/error.h"
 
 static const struct cli_option *const dump_sets[] = { cli_common_options, dump_options, NULL };
-static const struct cli_option *const record_sets[] = { cli_common_options, record_options, NULL };
-static const struct cli_option *const top_sets[] = { cli_common_options, top_options, NULL };
+static const struct cli_option *const record_sets[] = { cli_common_options, record_options,
+							 cli_children_options, NULL };
+static const struct cli_option *const top_sets[] = { cli_common_options, top_options,
+						      cli_children_options, NULL };
 static const struct cli_option *const report_sets[] = { report_options, NULL };
 static const struct cli_option *const goprof_sets[] = { goprof_options, NULL };
 

@@ -78,6 +78,8 @@ void cli_list_options(FILE *f, const struct subcommand *subs, size_t n);
 
 /* The option sets shared by subcommands. */
 extern const struct cli_option cli_common_options[];
+/* --children and --no-children, for the subcommands that sample. */
+extern const struct cli_option cli_children_options[];
 
 /* Values of cli_common_options. */
 struct common_args {

@@ -139,6 +139,16 @@ void cli_list_options(FILE *f, const struct subcommand *subs, size_t n)
 	}
 }
 
+/* record and top: processes followed as they appear (parsed by
+ * cli_common_option). */
+const struct cli_option cli_children_options[] = {
+	{ OPT_CHILDREN, "children", 0, NULL, NULL,
+	  "also every descendant of the processes, as they appear (default with -- COMMAND)" },
+	{ OPT_NO_CHILDREN, "no-children", 0, NULL, NULL,
+	  "-- COMMAND: the command's own process only" },
+	{ OPT_END, NULL, 0, NULL, NULL, NULL },
+};
+
 int cli_common_option(const char *sub, struct common_args *c, const struct cli_option *opt,
 		      const char *arg)
 {

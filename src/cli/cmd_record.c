@@ -34,10 +34,6 @@ const struct cli_option record_options[] = {
 	  "folded/flamegraph/text: a root frame per thread (name/tid)" },
 	{ OPT_PROCESSES, "processes", 0, NULL, NULL,
 	  "folded/flamegraph/text: a root frame per process (name/pid)" },
-	{ OPT_CHILDREN, "children", 0, NULL, NULL,
-	  "also every descendant of the processes, as they appear (default with -- COMMAND)" },
-	{ OPT_NO_CHILDREN, "no-children", 0, NULL, NULL,
-	  "-- COMMAND: record the command's own process only" },
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },
 };
 

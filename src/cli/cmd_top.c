@@ -43,10 +43,6 @@ const struct cli_option top_options[] = {
 	{ OPT_DURATION, "duration", 'd', "TIME", NULL, "stop after TIME; default: until q or Ctrl-C" },
 	{ OPT_INTERVAL, "interval", 0, "TIME", NULL, "time between refreshes (default 1s)" },
 	{ OPT_TOP, "top", 0, "N", NULL, "functions shown (default: as many as fit; 20 without a terminal)" },
-	{ OPT_CHILDREN, "children", 0, NULL, NULL,
-	  "also every descendant of the processes, as they appear (default with -- COMMAND)" },
-	{ OPT_NO_CHILDREN, "no-children", 0, NULL, NULL,
-	  "-- COMMAND: the command's own process only" },
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },
 };
 
