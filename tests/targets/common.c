@@ -28,6 +28,14 @@ void die(const char *fmt, ...)
 	exit(1);
 }
 
+uint64_t thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 void poll_pause(void)
 {
 	struct timespec ts = { 0, 1000000 };

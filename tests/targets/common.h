@@ -52,6 +52,9 @@ void wait_zombie(pid_t pid);
  * state `state` (the letter of /proc/self/task/TID/stat: 'S', 'D', ...). */
 void wait_task_state(pid_t tid, char state);
 
+/* CPU time the calling thread has used, in milliseconds. */
+uint64_t thread_cpu_ms(void);
+
 /* Pause 1 ms between polls of a condition. */
 void poll_pause(void);
 

@@ -28,13 +28,6 @@
 static long budget_ms;
 static volatile unsigned long sink;
 
-static uint64_t thread_cpu_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 KEEP void burn_user(void)
 {
 	while (thread_cpu_ms() < (uint64_t)budget_ms)

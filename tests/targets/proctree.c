@@ -46,13 +46,6 @@ static pid_t children[MAX_CHILDREN];
 static int nchildren;
 static volatile unsigned long sink;
 
-static uint64_t cpu_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* Spin, or sleep, here forever (or until work_ms of CPU is used). */
 KEEP static void work_here(void)
 {
@@ -64,7 +57,7 @@ KEEP static void work_here(void)
 		/* About a millisecond between looks at the clock. */
 		for (int i = 0; i < 1000000; i++)
 			sink += (unsigned long)i * 7;
-		if (work_ms && cpu_ms() >= (uint64_t)work_ms)
+		if (work_ms && thread_cpu_ms() >= (uint64_t)work_ms)
 			exit(0);
 	}
 }
