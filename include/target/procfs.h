@@ -84,6 +84,9 @@ const char *procfs_state_name(char state);
  * Return the number of bytes read (text NUL-terminated) or -1 with errno
  * set (ENOENT/ESRCH when the process or thread is gone). */
 ssize_t procfs_read(pid_t pid, pid_t tid, const char *name, char *buf, size_t size);
+/* The process's name (the comm of its stat) into comm: 0, or -1 with comm
+ * untouched when the process is gone or its stat unreadable. */
+int procfs_read_comm(pid_t pid, char *comm, size_t size);
 /* The same through a descriptor kept open in *fd (opened on first use,
  * -1 before): a sampler reads the same small files at every tick, and
  * pread on an open file costs a third of open+read+close. */

@@ -118,8 +118,7 @@ static void census_read(pid_t pid, struct top_census *c, char *comm, size_t size
 	pid_t *tids = NULL;
 
 	memset(c, 0, sizeof(*c));
-	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) > 0 && procfs_parse_stat(buf, &ps) == 0)
-		snprintf(comm, size, "%s", ps.comm);
+	procfs_read_comm(pid, comm, size);
 	ssize_t n = procfs_list_tasks(pid, &tids);
 	for (ssize_t i = 0; i < n; i++)
 		/* A thread that ended since the listing is not counted. */

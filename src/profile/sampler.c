@@ -339,14 +339,6 @@ static bool code_kept(const struct maps *old, const struct maps *fresh)
 	return true;
 }
 
-static void read_comm(pid_t pid, char *comm, size_t size)
-{
-	char buf[512];
-	struct proc_stat ps;
-	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) > 0 && procfs_parse_stat(buf, &ps) == 0)
-		snprintf(comm, size, "%s", ps.comm);
-}
-
 /* Re-read maps and modules when unwinding met code we did not know (a
  * library loaded since: a launched command's libc, a dlopen; or a new
  * program after an exec).  True when the modules changed: the capture is
@@ -392,7 +384,7 @@ static bool refresh_modules(struct sampler *s, struct sproc *p)
 		pt_verbose("process %d runs other code now (an exec?): a new part of the recording",
 			   (int)p->pid);
 	}
-	read_comm(p->pid, p->rp->comm, sizeof(p->rp->comm));
+	procfs_read_comm(p->pid, p->rp->comm, sizeof(p->rp->comm));
 	p->rp->ms = modules_open(p->pid, &p->rp->maps, s->o->debug_dir);
 	p->u = unwinder_new(p->rp->ms, &p->rp->maps);
 	lock_names_open(s, p);
@@ -821,7 +813,7 @@ static int add_proc(struct sampler *s, pid_t pid)
 			ret = 1;
 		goto fail;
 	}
-	read_comm(pid, rp->comm, sizeof(rp->comm));
+	procfs_read_comm(pid, rp->comm, sizeof(rp->comm));
 	rp->ms = modules_open(pid, &rp->maps, s->o->debug_dir);
 	rp->jit = perfmap_open(pid, &rp->maps);
 	p->u = unwinder_new(rp->ms, &rp->maps);

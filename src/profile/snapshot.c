@@ -410,7 +410,6 @@ static bool has_exited(pid_t pid)
 int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 {
 	struct capture *caps = NULL;
-	struct proc_stat st;
 	char buf[1024];
 	int ret;
 
@@ -423,8 +422,7 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 	ret = tracer_precheck(pid);
 	if (ret)
 		return ret;
-	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) > 0 && procfs_parse_stat(buf, &st) == 0)
-		memcpy(s->comm, st.comm, sizeof(s->comm));
+	procfs_read_comm(pid, s->comm, sizeof(s->comm));
 	for (size_t i = 0; i < o->ntids; i++) {
 		if (procfs_read(pid, o->tids[i], "stat", buf, sizeof(buf)) < 0) {
 			pt_error("no thread %d in process %d (see /proc/%d/task)", o->tids[i],

@@ -444,6 +444,16 @@ static void close_keep_errno(int fd)
 	errno = err;
 }
 
+int procfs_read_comm(pid_t pid, char *comm, size_t size)
+{
+	char buf[1024];
+	struct proc_stat st;
+	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) <= 0 || procfs_parse_stat(buf, &st) < 0)
+		return -1;
+	snprintf(comm, size, "%s", st.comm);
+	return 0;
+}
+
 ssize_t procfs_read(pid_t pid, pid_t tid, const char *name, char *buf, size_t size)
 {
 	size_t len = 0;

@@ -27,11 +27,8 @@ struct tracer_counts tracer_counts;
 /* Name of process pid (its comm), or "?" */
 static void proc_name(pid_t pid, char *out, size_t size)
 {
-	char buf[1024];
-	struct proc_stat st;
-	snprintf(out, size, "?");
-	if (procfs_read(pid, 0, "stat", buf, sizeof(buf)) > 0 && procfs_parse_stat(buf, &st) == 0)
-		snprintf(out, size, "%s", st.comm);
+	if (procfs_read_comm(pid, out, size) < 0)
+		snprintf(out, size, "?");
 }
 
 static int read_status(pid_t pid, struct proc_status *st)
