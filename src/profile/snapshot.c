@@ -197,11 +197,6 @@ static int stop_slot(struct capture_run *r, size_t idx);
  * place, or seize and interrupt.  Returns 0 or an exit status. */
 static int start_one(struct capture_run *r, pid_t tid)
 {
-	/* Every seized thread is in the window (or alone), so that any event
-	 * waitpid reports belongs to a thread we are waiting for. */
-	if (r->nwin == WINDOW)
-		complete_one(r);
-
 	struct snapshot *s = r->s;
 	size_t idx = s->n;
 	XGROW(s->t, s->cap, idx);
@@ -258,6 +253,8 @@ static int stop_slot(struct capture_run *r, size_t idx)
 	struct snapshot *s = r->s;
 	struct thread_snap *ts = &s->t[idx];
 	pid_t tid = ts->facts.tid;
+	/* Every seized thread is in the window (or alone), so that any event
+	 * waitpid reports belongs to a thread we are waiting for. */
 	if (r->nwin == WINDOW)
 		complete_one(r);
 	if (ts->facts.state == 'D')
