@@ -468,5 +468,6 @@ void tracer_report_counts(uint64_t samples)
 		   (unsigned long long)c->readv, (unsigned long long)c->cont,
 		   (unsigned long long)c->detach, samples ? (double)total / (double)samples : 0.0);
 	if (inplace_count)
-		pt_verbose("stacks read in place, the thread never stopped: %llu", inplace_count);
+		pt_verbose("stacks read in place: %llu (a thread whose frames needed more was stopped after all)",
+			   inplace_count);
 }
