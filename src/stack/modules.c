@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "stack/debugfind.h"
 #include "stack/mapgroup.h"
 #include "stack/modules.h"
 #include "target/memread.h"
@@ -283,6 +284,8 @@ static Dwfl_Module **report_files(struct modules *ms, const struct map_groups *g
 		if (!dm[f]) {
 			pt_verbose("libdw cannot use %s: %s", mf->first->path, dwfl_errmsg(-1));
 			close(fd);
+		} else {
+			debugfind_attach(dm[f], &ms->debug_path);
 		}
 	}
 	for (size_t f = 0; f < g->nfiles; f++)
@@ -439,7 +442,8 @@ struct modules *modules_open(pid_t pid, const struct maps *maps, const char *deb
 	ms->pid = pid;
 	ms->root = same_mount_ns(pid) ? xstrdup("") : xasprintf("/proc/%d/root", (int)pid);
 	ms->cb.find_elf = dwfl_linux_proc_find_elf;
-	ms->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	/* libdw's own search would load libdebuginfod when it finds nothing. */
+	ms->cb.find_debuginfo = debugfind_local;
 	ms->cb.section_address = dwfl_offline_section_address;
 	/* Where separate debug files are looked for: next to the file, in its
 	 * .debug/, in --debug-dir, in the target's and then our /usr/lib/debug. */

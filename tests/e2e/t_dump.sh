@@ -350,6 +350,31 @@ t_dump_stripped_debug_dir() {
 	stop_target "$pid"
 }
 
+# The debug file found by its .gnu_debuglink name, libdw's way but without
+# libdebuginfod: a file of that name with another build id next to the
+# binary is passed over, the right one in .debug/ is taken.
+t_dump_debuglink_search() {
+	mkdir -p "$T/bin/.debug"
+	cp "$TARGETS_DIR/chain-stripped" "$T/bin/"
+	cp "$TARGETS_DIR/chain-O2" "$T/bin/chain-stripped.debug"
+	cp "$TARGETS_DIR/separate-debug/chain-stripped.debug" "$T/bin/.debug/"
+
+	TARGETS_DIR=$T/bin start_target chain-stripped
+	local pid=$LAST_PID
+	dump -p "$pid"
+	assert_rc 0
+	assert_untouched "$pid"
+	split_chain_blocks
+	assert_chain_busy_O0
+	assert_chain_blocked_threads
+
+	# Without the right file, the wrong one is still not taken.
+	rm "$T/bin/.debug/chain-stripped.debug"
+	dump -p "$pid"
+	assert_no_match "$T/out" 'chain_[abc]'
+	stop_target "$pid"
+}
+
 # A process stopped by job control stays stopped: ptprof must not resume it.
 t_dump_sigstopped() {
 	start_target chain
