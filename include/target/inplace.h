@@ -33,6 +33,12 @@ enum inplace_result {
 enum inplace_result inplace_capture(struct thread_files *tf, pid_t pid, pid_t tid,
 				    const struct maps *maps, size_t max_bytes, struct capture *c);
 
+/* The same, f (thread_facts_read_asleep) standing for the first reading
+ * of the syscall line and the run time: two /proc reads fewer. */
+enum inplace_result inplace_capture_seen(struct thread_files *tf, pid_t pid,
+					 const struct thread_facts *f, const struct maps *maps,
+					 size_t max_bytes, struct capture *c);
+
 /* Threads captured in place so far, for --verbose and benchmarks. */
 extern unsigned long long inplace_count;
 

@@ -211,7 +211,7 @@ static int start_one(struct capture_run *r, pid_t tid)
 	/* The thread's /proc files stay open from the facts to the copy. */
 	struct thread_files tf = THREAD_FILES_INIT;
 	int ret = 0;
-	if (thread_facts_read_files(&tf, s->pid, tid, &ts->facts) < 0) {
+	if (thread_facts_read_asleep(&tf, s->pid, tid, &ts->facts) < 0) {
 		ts->facts.tid = tid;
 		drop(r, idx);
 		goto out;
@@ -229,8 +229,8 @@ static int start_one(struct capture_run *r, pid_t tid)
 	if (!r->o->stop_all && (ts->facts.state == 'S' || ts->facts.state == 'D')) {
 		while (r->nwin)
 			complete_one(r);
-		enum inplace_result ir = inplace_capture(&tf, s->pid, tid, &s->maps,
-							 r->o->stack_bytes, &r->caps[idx]);
+		enum inplace_result ir = inplace_capture_seen(&tf, s->pid, &ts->facts, &s->maps,
+							      r->o->stack_bytes, &r->caps[idx]);
 		if (ir == INPLACE_OK) {
 			ts->in_place = true;
 			goto out;

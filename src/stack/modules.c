@@ -582,6 +582,19 @@ Dwarf_CFI *module_debug_cfi(struct module *m, uint64_t *bias)
 	return h->debug_cfi;
 }
 
+Dwarf_CFI *module_eh_cfi(struct module *m, uint64_t *bias)
+{
+	struct module *h = m->home;
+	if (!h->eh_cfi_tried) {
+		Dwarf_Addr b = 0;
+		h->eh_cfi = dwfl_module_eh_cfi(h->dwfl_mod, &b);
+		h->eh_cfi_bias = b;
+		h->eh_cfi_tried = true;
+	}
+	*bias = h->eh_cfi_bias + m->shift;
+	return h->eh_cfi;
+}
+
 const struct go_cutab *module_cutab(struct module *m)
 {
 	struct module *h = m->home;
