@@ -30,6 +30,12 @@ enum inplace_result {
 	INPLACE_GONE,             /* the thread exited */
 };
 
+/* The syscall line and the run time, as one reading. */
+struct where {
+	struct proc_syscall sc;
+	uint64_t run_ns;
+};
+
 enum inplace_result inplace_capture(struct thread_files *tf, pid_t pid, pid_t tid,
 				    const struct maps *maps, size_t max_bytes, struct capture *c);
 
@@ -38,6 +44,34 @@ enum inplace_result inplace_capture(struct thread_files *tf, pid_t pid, pid_t ti
 enum inplace_result inplace_capture_seen(struct thread_files *tf, pid_t pid,
 					 const struct thread_facts *f, const struct maps *maps,
 					 size_t max_bytes, struct capture *c);
+
+/* Threads of one process read in place together: their stacks copied by
+ * one process_vm_readv (they share one address space; one call per
+ * thread cost more than the rest of its capture).  Each thread's copy
+ * still lies between its own two readings. */
+#define INPLACE_BATCH 32
+struct inplace_item {
+	pid_t tid;
+	size_t slot;              /* its capture: caps[slot] */
+	struct thread_files tf;   /* its /proc files, until the batch runs */
+	struct where before;
+	bool ignore_nr;           /* restarted: the line says restart_syscall */
+	enum inplace_result result;
+};
+struct inplace_batch {
+	pid_t pid;
+	size_t n;
+	struct inplace_item items[INPLACE_BATCH];
+};
+/* Queue a thread whose facts thread_facts_read_asleep read; takes over
+ * *tf.  False (tf untouched) when the batch is full or the thread cannot
+ * be read in place (running, place unknown). */
+bool inplace_batch_add(struct inplace_batch *b, struct thread_files *tf,
+		       const struct thread_facts *f, size_t slot);
+/* Copy every queued stack into caps[slot], check each thread, set each
+ * result and close the files.  The caller empties the batch (n = 0). */
+void inplace_batch_run(struct inplace_batch *b, const struct maps *maps, size_t max_bytes,
+		       struct capture *caps);
 
 /* Threads captured in place so far, for --verbose and benchmarks. */
 extern unsigned long long inplace_count;

@@ -1,15 +1,10 @@
 /* inplace.c - see inplace.h. */
 #include <string.h>
+#include <sys/uio.h>
 
 #include "target/inplace.h"
 
 unsigned long long inplace_count;
-
-/* The syscall line and the run time, as one reading. */
-struct where {
-	struct proc_syscall sc;
-	uint64_t run_ns;
-};
 
 static enum inplace_result read_where(struct thread_files *tf, pid_t pid, pid_t tid,
 				      struct where *w)
@@ -30,16 +25,10 @@ static bool same_place(const struct where *a, const struct where *b, bool ignore
 	       a->sc.pc == b->sc.pc && memcmp(a->sc.args, b->sc.args, sizeof(a->sc.args)) == 0;
 }
 
-static enum inplace_result capture(struct thread_files *tf, pid_t pid, pid_t tid,
-				   const struct where *before, bool ignore_nr,
-				   const struct maps *maps, size_t max_bytes, struct capture *c)
+/* What a capture read in place knows: where the thread sleeps, and in a
+ * system call the registers of its arguments. */
+static void set_regs(struct capture *c, const struct proc_syscall *sc)
 {
-	const struct proc_syscall *sc = &before->sc;
-	struct where after;
-	enum inplace_result r;
-
-	if (sc->running || sc->sp == 0 || sc->pc == 0)
-		return INPLACE_RUNNING;
 	memset(&c->regs, 0, sizeof(c->regs));
 	c->regs.rip = sc->pc;
 	c->regs.rsp = sc->sp;
@@ -61,14 +50,36 @@ static enum inplace_result capture(struct thread_files *tf, pid_t pid, pid_t tid
 	c->pc_is_return = false;
 	c->partial_regs = true;
 	c->stopped_ns = 0;
-	capture_copy_stack(tid, maps, sc->sp, max_bytes, c);
-	r = read_where(tf, pid, tid, &after);
+}
+
+static bool placeable(const struct proc_syscall *sc)
+{
+	return !sc->running && sc->sp != 0 && sc->pc != 0;
+}
+
+/* After the copy: the same place, or it moved. */
+static enum inplace_result confirm(struct thread_files *tf, pid_t pid, pid_t tid,
+				   const struct where *before, bool ignore_nr)
+{
+	struct where after;
+	enum inplace_result r = read_where(tf, pid, tid, &after);
 	if (r == INPLACE_GONE)
 		return r;
 	if (r != INPLACE_OK || !same_place(before, &after, ignore_nr))
 		return INPLACE_MOVED;
 	inplace_count++;
 	return INPLACE_OK;
+}
+
+static enum inplace_result capture(struct thread_files *tf, pid_t pid, pid_t tid,
+				   const struct where *before, bool ignore_nr,
+				   const struct maps *maps, size_t max_bytes, struct capture *c)
+{
+	if (!placeable(&before->sc))
+		return INPLACE_RUNNING;
+	set_regs(c, &before->sc);
+	capture_copy_stack(tid, maps, before->sc.sp, max_bytes, c);
+	return confirm(tf, pid, tid, before, ignore_nr);
 }
 
 enum inplace_result inplace_capture(struct thread_files *tf, pid_t pid, pid_t tid,
@@ -91,4 +102,51 @@ enum inplace_result inplace_capture_seen(struct thread_files *tf, pid_t pid,
 	/* A restarted sleep's number was put right in f; the line still
 	 * says restart_syscall. */
 	return capture(tf, pid, f->tid, &before, f->restarted, maps, max_bytes, c);
+}
+
+bool inplace_batch_add(struct inplace_batch *b, struct thread_files *tf,
+		       const struct thread_facts *f, size_t slot)
+{
+	if (b->n == INPLACE_BATCH || !f->have_run_ns || !f->have_syscall || !placeable(&f->sc))
+		return false;
+	struct inplace_item *it = &b->items[b->n++];
+	*it = (struct inplace_item){ .tid = f->tid, .slot = slot, .tf = *tf,
+				     .before = { .sc = f->sc, .run_ns = f->run_ns },
+				     .ignore_nr = f->restarted };
+	*tf = (struct thread_files)THREAD_FILES_INIT;
+	return true;
+}
+
+void inplace_batch_run(struct inplace_batch *b, const struct maps *maps, size_t max_bytes,
+		       struct capture *caps)
+{
+	struct iovec local[INPLACE_BATCH], remote[INPLACE_BATCH];
+	for (size_t i = 0; i < b->n; i++) {
+		struct inplace_item *it = &b->items[i];
+		struct capture *c = &caps[it->slot];
+		set_regs(c, &it->before.sc);
+		capture_stack_iov(maps, it->before.sc.sp, max_bytes, c, &local[i], &remote[i]);
+	}
+	/* One copy for all: the threads share one address space.  A copy
+	 * that fails part way (a stack unmapped: its thread exited) ends the
+	 * call there; the rest is copied by another. */
+	for (size_t k = 0; k < b->n;) {
+		ssize_t got = process_vm_readv(b->pid, local + k, b->n - k, remote + k, b->n - k, 0);
+		if (got < 0)
+			got = 0;
+		while (k < b->n && (size_t)got >= local[k].iov_len) {
+			caps[b->items[k].slot].stack_len = local[k].iov_len;
+			got -= (ssize_t)local[k].iov_len;
+			k++;
+		}
+		if (k < b->n) {
+			caps[b->items[k].slot].stack_len = (size_t)got;
+			k++;
+		}
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		struct inplace_item *it = &b->items[i];
+		it->result = confirm(&it->tf, b->pid, it->tid, &it->before, it->ignore_nr);
+		thread_files_close(&it->tf);
+	}
 }
