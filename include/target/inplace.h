@@ -4,10 +4,11 @@
  * registers nor its stack can change while it sleeps.  The kernel already
  * says where it is: /proc/PID/task/TID/syscall gives its stack pointer and
  * program counter (and the system call, if it is in one).  The stack is
- * copied from SP with one process_vm_readv, then the syscall line and the
- * schedstat run time are read again: the same line and no run time added
- * means the thread did not move while it was copied (one that woke up
- * ran).  No ptrace call is made; the thread never notices.
+ * copied from SP with one process_vm_readv.  Its run time and the count of
+ * times it was put on a CPU (schedstat) are read before the syscall line
+ * and again after the copy: the same two mean it was not switched in
+ * meanwhile, so neither its registers nor its stack moved.  No ptrace
+ * call is made; the thread never notices.
  *
  * Only RIP and RSP are known, so the capture is marked partial: a frame
  * whose unwinding needs another register (a CFA computed from RBP that no
@@ -30,10 +31,10 @@ enum inplace_result {
 	INPLACE_GONE,             /* the thread exited */
 };
 
-/* The syscall line and the run time, as one reading. */
+/* Where a thread sleeps, and its run stamp read before that. */
 struct where {
 	struct proc_syscall sc;
-	uint64_t run_ns;
+	uint64_t run_ns, runs;
 };
 
 enum inplace_result inplace_capture(struct thread_files *tf, pid_t pid, pid_t tid,
@@ -55,7 +56,6 @@ struct inplace_item {
 	size_t slot;              /* its capture: caps[slot] */
 	struct thread_files tf;   /* its /proc files, until the batch runs */
 	struct where before;
-	bool ignore_nr;           /* restarted: the line says restart_syscall */
 	enum inplace_result result;
 };
 struct inplace_batch {

@@ -20,6 +20,7 @@ struct thread_facts {
 	uint64_t user_ticks, sys_ticks; /* the two, in clock ticks */
 	bool have_run_ns;         /* run_ns below is valid */
 	uint64_t run_ns;          /* schedstat run time, read before sc */
+	uint64_t runs;            /* ... and times put on a CPU */
 };
 
 /* 0, or -1 when the thread is gone (or /proc refuses). */
@@ -43,6 +44,11 @@ int thread_facts_read_asleep(struct thread_files *tf, pid_t pid, pid_t tid,
 /* Nanoseconds the thread has run (schedstat), or -1 when gone.  Cheaper
  * than stat: unchanged means the thread has not run since. */
 int thread_run_ns(struct thread_files *tf, pid_t pid, pid_t tid, uint64_t *ns);
+/* The same, and how many times it was put on a CPU (schedstat's third
+ * field, counted when it is switched in: a thread running now that has
+ * not yet been charged its time has a new count). */
+int thread_run_stamp(struct thread_files *tf, pid_t pid, pid_t tid, uint64_t *ns,
+		     uint64_t *runs);
 
 /* "futex", "read", ... for a blocked thread; NULL when running or not in
  * a system call. */

@@ -6,23 +6,18 @@
 
 unsigned long long inplace_count;
 
+/* The run stamp first: if it is the same after the copy, the thread was
+ * not switched in since, and the line read after it still holds. */
 static enum inplace_result read_where(struct thread_files *tf, pid_t pid, pid_t tid,
 				      struct where *w)
 {
 	char line[256];
-	if (procfs_pread(&tf->syscall, pid, tid, "syscall", line, sizeof(line)) <= 0 ||
-	    thread_run_ns(tf, pid, tid, &w->run_ns) != 0)
+	if (thread_run_stamp(tf, pid, tid, &w->run_ns, &w->runs) != 0 ||
+	    procfs_pread(&tf->syscall, pid, tid, "syscall", line, sizeof(line)) <= 0)
 		return INPLACE_GONE;
 	if (procfs_parse_syscall(line, &w->sc) < 0)
 		return INPLACE_RUNNING;
 	return INPLACE_OK;
-}
-
-static bool same_place(const struct where *a, const struct where *b, bool ignore_nr)
-{
-	return a->run_ns == b->run_ns && a->sc.running == b->sc.running &&
-	       (ignore_nr || a->sc.nr == b->sc.nr) && a->sc.sp == b->sc.sp &&
-	       a->sc.pc == b->sc.pc && memcmp(a->sc.args, b->sc.args, sizeof(a->sc.args)) == 0;
 }
 
 /* What a capture read in place knows: where the thread sleeps, and in a
@@ -57,29 +52,28 @@ static bool placeable(const struct proc_syscall *sc)
 	return !sc->running && sc->sp != 0 && sc->pc != 0;
 }
 
-/* After the copy: the same place, or it moved. */
+/* After the copy: not switched in since the first reading, or moved. */
 static enum inplace_result confirm(struct thread_files *tf, pid_t pid, pid_t tid,
-				   const struct where *before, bool ignore_nr)
+				   const struct where *before)
 {
-	struct where after;
-	enum inplace_result r = read_where(tf, pid, tid, &after);
-	if (r == INPLACE_GONE)
-		return r;
-	if (r != INPLACE_OK || !same_place(before, &after, ignore_nr))
+	uint64_t ns, runs;
+	if (thread_run_stamp(tf, pid, tid, &ns, &runs) != 0)
+		return INPLACE_GONE;
+	if (ns != before->run_ns || runs != before->runs)
 		return INPLACE_MOVED;
 	inplace_count++;
 	return INPLACE_OK;
 }
 
 static enum inplace_result capture(struct thread_files *tf, pid_t pid, pid_t tid,
-				   const struct where *before, bool ignore_nr,
-				   const struct maps *maps, size_t max_bytes, struct capture *c)
+				   const struct where *before, const struct maps *maps,
+				   size_t max_bytes, struct capture *c)
 {
 	if (!placeable(&before->sc))
 		return INPLACE_RUNNING;
 	set_regs(c, &before->sc);
 	capture_copy_stack(tid, maps, before->sc.sp, max_bytes, c);
-	return confirm(tf, pid, tid, before, ignore_nr);
+	return confirm(tf, pid, tid, before);
 }
 
 enum inplace_result inplace_capture(struct thread_files *tf, pid_t pid, pid_t tid,
@@ -89,7 +83,7 @@ enum inplace_result inplace_capture(struct thread_files *tf, pid_t pid, pid_t ti
 	enum inplace_result r = read_where(tf, pid, tid, &before);
 	if (r != INPLACE_OK)
 		return r;
-	return capture(tf, pid, tid, &before, false, maps, max_bytes, c);
+	return capture(tf, pid, tid, &before, maps, max_bytes, c);
 }
 
 enum inplace_result inplace_capture_seen(struct thread_files *tf, pid_t pid,
@@ -98,10 +92,8 @@ enum inplace_result inplace_capture_seen(struct thread_files *tf, pid_t pid,
 {
 	if (!f->have_run_ns || !f->have_syscall)
 		return inplace_capture(tf, pid, f->tid, maps, max_bytes, c);
-	struct where before = { .sc = f->sc, .run_ns = f->run_ns };
-	/* A restarted sleep's number was put right in f; the line still
-	 * says restart_syscall. */
-	return capture(tf, pid, f->tid, &before, f->restarted, maps, max_bytes, c);
+	struct where before = { .sc = f->sc, .run_ns = f->run_ns, .runs = f->runs };
+	return capture(tf, pid, f->tid, &before, maps, max_bytes, c);
 }
 
 bool inplace_batch_add(struct inplace_batch *b, struct thread_files *tf,
@@ -111,8 +103,7 @@ bool inplace_batch_add(struct inplace_batch *b, struct thread_files *tf,
 		return false;
 	struct inplace_item *it = &b->items[b->n++];
 	*it = (struct inplace_item){ .tid = f->tid, .slot = slot, .tf = *tf,
-				     .before = { .sc = f->sc, .run_ns = f->run_ns },
-				     .ignore_nr = f->restarted };
+				     .before = { .sc = f->sc, .run_ns = f->run_ns, .runs = f->runs } };
 	*tf = (struct thread_files)THREAD_FILES_INIT;
 	return true;
 }
@@ -146,7 +137,7 @@ void inplace_batch_run(struct inplace_batch *b, const struct maps *maps, size_t 
 	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct inplace_item *it = &b->items[i];
-		it->result = confirm(&it->tf, b->pid, it->tid, &it->before, it->ignore_nr);
+		it->result = confirm(&it->tf, b->pid, it->tid, &it->before);
 		thread_files_close(&it->tf);
 	}
 }

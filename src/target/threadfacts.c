@@ -52,7 +52,7 @@ static int read_facts(struct thread_files *tf, pid_t pid, pid_t tid, struct thre
 	f->user_ticks = st.utime_ticks;
 	f->sys_ticks = st.stime_ticks;
 	if (run_time && (st.state == 'S' || st.state == 'D'))
-		f->have_run_ns = thread_run_ns(tf, pid, tid, &f->run_ns) == 0;
+		f->have_run_ns = thread_run_stamp(tf, pid, tid, &f->run_ns, &f->runs) == 0;
 	/* A thread on a CPU has no syscall to report; skip the read. */
 	if (st.state != 'R' &&
 	    read_file(tf, tf ? &tf->syscall : NULL, pid, tid, "syscall", buf, sizeof(buf)) > 0 &&
@@ -80,15 +80,23 @@ int thread_facts_read_asleep(struct thread_files *tf, pid_t pid, pid_t tid,
 	return read_facts(tf, pid, tid, f, true);
 }
 
-int thread_run_ns(struct thread_files *tf, pid_t pid, pid_t tid, uint64_t *ns)
+int thread_run_stamp(struct thread_files *tf, pid_t pid, pid_t tid, uint64_t *ns,
+		     uint64_t *runs)
 {
 	char buf[128];
-	unsigned long long v;
+	unsigned long long v, w;
 	if (procfs_pread(&tf->schedstat, pid, tid, "schedstat", buf, sizeof(buf)) <= 0 ||
-	    sscanf(buf, "%llu", &v) != 1)
+	    sscanf(buf, "%llu %*u %llu", &v, &w) != 2)
 		return -1;
 	*ns = v;
+	*runs = w;
 	return 0;
+}
+
+int thread_run_ns(struct thread_files *tf, pid_t pid, pid_t tid, uint64_t *ns)
+{
+	uint64_t runs;
+	return thread_run_stamp(tf, pid, tid, ns, &runs);
 }
 
 void thread_files_close(struct thread_files *tf)
