@@ -55,8 +55,6 @@ t_unwind_signal_frame() {
 	assert_no_match "$T/h" 'stack incomplete|no stack'
 	frames_in_order "$T/h" handler_block on_usr1 __restore_rt victim_inner victim_outer \
 		victim_thread start_thread
-	thread_block "$T/fast" napper >"$T/n"
-	frames_in_order "$T/n" napper_inner napper_outer napper_thread start_thread
 	stop_target "$pid"
 }
 

@@ -5,7 +5,6 @@
  *               a pipe nobody writes to.  Its stack runs through the
  *               kernel's signal frame (glibc's __restore_rt) back into
  *               the code the signal interrupted.
- *   napper      sleep(1000) through napper_outer -> napper_inner
  *
  * Exits 0 at EOF on stdin.
  */
@@ -58,40 +57,9 @@ static void *victim_thread(void *arg)
 	return NULL;
 }
 
-KEEP void napper_inner(void)
-{
-	for (;;)
-		sleep(1000);
-}
-
-KEEP void napper_outer(void)
-{
-	napper_inner();
-	counter++;
-}
-
-static void *napper_thread(void *arg)
-{
-	announce_self(arg, "napper");
-	napper_outer();
-	return NULL;
-}
-
-static pid_t start(void *(*fn)(void *), struct announce *a)
-{
-	pthread_t t;
-	int err;
-
-	announce_init(a);
-	err = pthread_create(&t, NULL, fn, a);
-	if (err != 0)
-		die("pthread_create: %s", strerror(err));
-	return announce_wait(a);
-}
-
 int main(void)
 {
-	struct announce v, n;
+	struct announce v;
 	struct sigaction sa;
 	pid_t tid;
 
@@ -103,9 +71,7 @@ int main(void)
 	if (sigaction(SIGUSR1, &sa, NULL) != 0)
 		die("sigaction: %s", strerror(errno));
 
-	tid = start(victim_thread, &v);
+	tid = start_announced(victim_thread, &v);
 	wait_in_syscall(tid, NR_READ, (uint64_t)pipe_fds[0], (uint64_t)pipe_fds[0] + 1);
-	tid = start(napper_thread, &n);
-	wait_in_syscall2(tid, NR_CLOCK_NANOSLEEP, NR_NANOSLEEP);
 	ready_and_serve(NULL);
 }
