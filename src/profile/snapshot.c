@@ -197,6 +197,15 @@ static void capture_alone(struct capture_run *r, struct inflight *in)
 
 static int stop_slot(struct capture_run *r, size_t idx);
 
+/* Load m's debug information ahead, unless another process of the dump
+ * did: symbolizing will read through that one's. */
+static void prefetch(struct prefetch *pf, const struct snapshot_opts *o, struct module *m)
+{
+	if (m && o->share && m->info.build_id[0] && !symshare_claim(o->share, m->info.build_id))
+		return;
+	prefetch_add(pf, m);
+}
+
 /* Read the queued sleepers in place - after letting go of the threads
  * already asked to stop, which must not wait for these reads - and stop
  * those that moved.  Returns 0 or an exit status. */
@@ -249,7 +258,7 @@ static int start_one(struct capture_run *r, pid_t tid)
 		goto out;
 	}
 	if (ts->facts.have_syscall)
-		prefetch_add(r->pf, modules_find(s->ms, ts->facts.sc.pc));
+		prefetch(r->pf, r->o, modules_find(s->ms, ts->facts.sc.pc));
 	/* In uninterruptible sleep: where in the kernel, if root may see. */
 	if (ts->facts.state == 'D')
 		kstack_read(s->pid, tid, &ts->kstack);
@@ -480,7 +489,7 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 	 * then that of the code each thread sleeps in. */
 	s->ms = modules_open(pid, &s->maps, o->debug_dir);
 	struct prefetch *pf = prefetch_start();
-	prefetch_add(pf, modules_main(s->ms));
+	prefetch(pf, o, modules_main(s->ms));
 	s->time_ns = realtime_ns();
 	uint64_t t0 = monotonic_ns();
 	ret = capture_all(s, o, pf, &caps);
