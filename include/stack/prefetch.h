@@ -7,7 +7,8 @@
  * a second thread loads it meanwhile for the modules the capture points
  * at (the code a thread sleeps in, the program itself): DWARF, its
  * address ranges, the symbol table - what symbolizing asks libdw for
- * first.
+ * first.  It runs at SCHED_IDLE, on CPU time nothing else wants, so it
+ * never delays the target's threads or the capture.
  *
  * Between prefetch_start and prefetch_finish only the prefetch thread may
  * call into libdw for these modules; modules_find is safe meanwhile.

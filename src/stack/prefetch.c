@@ -1,5 +1,6 @@
 /* prefetch.c - see prefetch.h. */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 
 #include "stack/prefetch.h"
@@ -29,6 +30,10 @@ static void load(struct module *m)
 static void *run(void *arg)
 {
 	struct prefetch *p = arg;
+	struct sched_param idle = { 0 };
+	/* Only on a CPU nothing else wants: never ahead of the target's
+	 * threads, nor of the capture. */
+	pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle);
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		while (!p->done && p->next == p->n)
@@ -84,6 +89,9 @@ size_t prefetch_finish(struct prefetch *p)
 	p->done = true;
 	pthread_cond_signal(&p->more);
 	pthread_mutex_unlock(&p->lock);
+	/* Now it is what we wait for: an ordinary thread again. */
+	struct sched_param normal = { 0 };
+	pthread_setschedparam(p->thread, SCHED_OTHER, &normal);
 	pthread_join(p->thread, NULL);
 	size_t n = p->loaded;
 	pthread_cond_destroy(&p->more);
