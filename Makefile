@@ -15,7 +15,7 @@ DESTDIR  ?=
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS     := libunwind-ptrace libdw libprotobuf-c zlib
+PKGS     := libunwind-ptrace libdw libprotobuf-c zlib libmicrohttpd
 PROTO    ?= /usr/share/gocode/src/github.com/google/pprof/proto/profile.proto
 UNISTD_H ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 
@@ -34,7 +34,7 @@ LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 # The source folders, lowest first: each may use only itself and those
 # before it (src/README.md; `make layers` checks it).  src/main.c, the
 # dispatch table, sits on top of them all.
-LAYERS   := util target golang stack profile output cli
+LAYERS   := util target golang stack profile output serve cli
 LIBSRCS  := $(foreach d,$(LAYERS),$(sort $(wildcard src/$(d)/*.c)))
 HEADERS  := $(foreach d,$(LAYERS),$(wildcard include/$(d)/*.h))
 OBJS_LIB := $(LIBSRCS:src/%.c=$(B)/obj/%.o) $(B)/obj/gen/profile.pb-c.o \

@@ -14,6 +14,7 @@ static const struct cli_option *const top_sets[] = { cli_common_options, top_opt
 						      cli_children_options, NULL };
 static const struct cli_option *const report_sets[] = { report_options, NULL };
 static const struct cli_option *const goprof_sets[] = { goprof_options, NULL };
+static const struct cli_option *const serve_sets[] = { cli_common_options, serve_options, NULL };
 
 const struct subcommand subcommands[] = {
 	{ "dump", "[OPTIONS] [--children] -p PID[,PID...]",
@@ -37,6 +38,9 @@ const struct subcommand subcommands[] = {
 	{ "block", "[OPTIONS] -p PID",
 	  "A Go program's blocking profile (channel, select, lock waits), read from outside.",
 	  goprof_sets, cmd_goprof },
+	{ "serve", "[OPTIONS] [--listen ADDR:PORT] -p PID[,PID...]",
+	  "Serve Go's /debug/pprof endpoints (CPU, goroutines, heap...) for any process.",
+	  serve_sets, cmd_serve },
 	{ "report", "[OPTIONS] FILE",
 	  "Read a pprof profile (any producer's): top functions, or convert it.",
 	  report_sets, cmd_report },

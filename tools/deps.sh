@@ -11,7 +11,7 @@
 PACKAGES="libunwind-dev libdw-dev libelf-dev libprotobuf-c-dev
 protobuf-c-compiler zlib1g-dev libcmocka-dev golang-go
 golang-github-google-pprof-dev elfutils pkg-config gcc g++ make binutils
-python3 gdb strace linux-perf chromium tmux clang"
+python3 gdb strace linux-perf chromium tmux clang libmicrohttpd-dev"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "ptprof: dpkg-query not found; install these packages with your" \

@@ -44,6 +44,9 @@ enum opt_id {
 	OPT_STOP_ALL,
 	OPT_SAMPLE_INDEX = 400,
 	OPT_DIFF_BASE,
+	OPT_LISTEN = 500,
+	OPT_TOKEN_FILE,
+	OPT_MAX_SECONDS,
 };
 
 struct cli_option {

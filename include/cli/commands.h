@@ -17,6 +17,9 @@ int cmd_report(const struct subcommand *self, int argc, char **argv);
 extern const struct cli_option goprof_options[];
 int cmd_goprof(const struct subcommand *self, int argc, char **argv);
 
+extern const struct cli_option serve_options[];
+int cmd_serve(const struct subcommand *self, int argc, char **argv);
+
 /* The subcommand table lives in main.c. */
 extern const struct subcommand subcommands[];
 extern const size_t nsubcommands;

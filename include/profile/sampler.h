@@ -53,6 +53,10 @@ struct sampler_opts {
 	void (*on_interval)(void *arg, struct recording *rec, uint64_t elapsed_ns);
 	void *interval_arg;
 	uint64_t interval_ns;
+	/* When set (by on_interval), the recording ends before the next tick,
+	 * as if its duration had passed: serve's way to let every thread go
+	 * and have the tracer free for other work. */
+	const bool *end;
 };
 
 enum record_end { END_DURATION, END_SIGNAL, END_TARGET_EXIT };

@@ -999,7 +999,7 @@ static int sample_all(const struct sampler_opts *o, struct recording *rec)
 			break;
 		}
 		uint64_t now = monotonic_ns();
-		if (end && now >= end)
+		if ((end && now >= end) || (o->end && *o->end))
 			break;
 		/* New threads are looked for every SCAN_NS, not at every tick:
 		 * listing a big process's tasks costs more than sampling it.
