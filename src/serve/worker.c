@@ -217,6 +217,9 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	for (;;) {
+		/* The recording thread may have taken the signal. */
+		if (workq_stopped(w->q) || signals_stop_requested())
+			break;
 		bool idle = !w->pending && !w->nwins;
 		add_pending(w, workq_take_all(w->q, idle));
 		if (workq_stopped(w->q) || signals_stop_requested())
