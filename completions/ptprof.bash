@@ -4,7 +4,7 @@
 # directly.  Works with or without the bash-completion package.
 # tests/check-docs.sh compares the options here with `ptprof --list-options`.
 
-_ptprof_subcommands='record dump top heap allocs mutex block report help'
+_ptprof_subcommands='record dump top heap allocs mutex block report serve help'
 _ptprof_global_opts='--help --version'
 _ptprof_record_opts='-p --pid -t --tid -d --duration -r --rate -F --freq
 	-m --mode -o --output -f --format --threads --processes --children --no-children
@@ -19,6 +19,9 @@ _ptprof_top_opts='-p --pid -t --tid -r --rate -m --mode -d --duration
 	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help --'
 _ptprof_goprof_opts='-p --pid -o --output -f --format --top --watch -d --duration
+	-q --quiet -v --verbose -h --help'
+_ptprof_serve_opts='-p --pid --children --listen --token-file --max-seconds
+	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
 	-q --quiet -v --verbose -h --help'
 _ptprof_report_opts='-f --format -o --output --top --threads --sample-index --diff-base
 	-q --quiet -h --help'
@@ -147,6 +150,23 @@ _ptprof()
 			;;
 		--top | --watch | -d | --duration) ;;
 		*) [[ $cur == -* ]] && _ptprof_compgen -W "$_ptprof_goprof_opts" -- "$cur" ;;
+		esac
+		return
+		;;
+	serve)
+		case $prev in
+		-p | --pid) _ptprof_pids "$cur" ;;
+		--token-file)
+			compopt -o filenames 2>/dev/null
+			_ptprof_compgen -f -- "$cur"
+			;;
+		--debug-dir)
+			compopt -o filenames 2>/dev/null
+			_ptprof_compgen -d -- "$cur"
+			;;
+		--listen) _ptprof_compgen -W '127.0.0.1:6060 [::1]:6060 0.0.0.0:6060' -- "$cur" ;;
+		--max-seconds | --stack-bytes | --max-frames | -t | --tid) ;;
+		*) [[ $cur == -* ]] && _ptprof_compgen -W "$_ptprof_serve_opts" -- "$cur" ;;
 		esac
 		return
 		;;

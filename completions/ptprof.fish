@@ -69,12 +69,13 @@ function __ptprof_record_command
     __fish_complete_subcommand --commandline $words (commandline -ct)
 end
 
-set -l subcommands record dump top heap allocs mutex block report help
+set -l subcommands record dump top heap allocs mutex block report serve help
 set -l no_subcommand "not __fish_seen_subcommand_from $subcommands"
 set -l in_record "__ptprof_using record; and not __ptprof_after_dashdash"
 set -l in_dump "__ptprof_using dump"
 set -l in_top "__ptprof_using top; and not __ptprof_after_dashdash"
 set -l in_report "__ptprof_using report"
+set -l in_serve "__ptprof_using serve"
 set -l in_goprof "__ptprof_using heap; or __ptprof_using allocs; or __ptprof_using mutex; or __ptprof_using block"
 
 # No file names unless an option asks for one.
@@ -89,15 +90,16 @@ complete -c ptprof -n $no_subcommand -a allocs -d 'A Go program\'s allocations s
 complete -c ptprof -n $no_subcommand -a mutex -d 'A Go program\'s mutex contention profile'
 complete -c ptprof -n $no_subcommand -a block -d 'A Go program\'s blocking profile'
 complete -c ptprof -n $no_subcommand -a report -d 'Read a pprof profile: top functions, or convert it'
+complete -c ptprof -n $no_subcommand -a serve -d 'Serve Go\'s /debug/pprof endpoints for any process'
 complete -c ptprof -n $no_subcommand -a help -d 'Print the help of a subcommand'
 complete -c ptprof -n $no_subcommand -l help -d 'Print the subcommands'
 complete -c ptprof -n $no_subcommand -l version -d 'Print the version'
 
 # help SUBCOMMAND
-complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report" -a record -d 'Sample stacks over time into a CPU or wall-clock profile'
-complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report" -a dump -d 'Print the stack of every thread of a running process'
-complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report" -a top -d 'A live view of the hottest functions and thread states'
-complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report" -a report -d 'Read a pprof profile: top functions, or convert it'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report serve" -a record -d 'Sample stacks over time into a CPU or wall-clock profile'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report serve" -a dump -d 'Print the stack of every thread of a running process'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report serve" -a top -d 'A live view of the hottest functions and thread states'
+complete -c ptprof -n "__ptprof_using help; and not __fish_seen_subcommand_from record dump top heap allocs mutex block report serve" -a report -d 'Read a pprof profile: top functions, or convert it'
 
 # record
 complete -c ptprof -n $in_record -s p -l pid -x -a '(__ptprof_pids)' -d 'The process to record'
@@ -182,3 +184,18 @@ complete -c ptprof -n $in_report -l sample-index -x -a 'alloc_objects alloc_spac
 complete -c ptprof -n $in_report -l diff-base -r -F -d 'Compare with this older profile, function by function'
 complete -c ptprof -n $in_report -s q -l quiet -d 'Nothing on stderr but errors'
 complete -c ptprof -n $in_report -s h -l help -d 'Print the options of report'
+
+# serve
+complete -c ptprof -n $in_serve -s p -l pid -x -a '(__ptprof_pids)' -d 'The process(es) to serve (required; PID,PID...)'
+complete -c ptprof -n $in_serve -l children -d 'Also every descendant, as it is at each request'
+complete -c ptprof -n $in_serve -l listen -x -a '127.0.0.1:6060 [::1]:6060 0.0.0.0:6060' -d 'Where to listen (default 127.0.0.1:6060)'
+complete -c ptprof -n $in_serve -l token-file -r -F -d 'Require the token on the first line of FILE'
+complete -c ptprof -n $in_serve -l max-seconds -x -d 'Longest profile a request may ask for (default 300)'
+complete -c ptprof -n $in_serve -l no-inline -d 'Do not expand inlined frames'
+complete -c ptprof -n $in_serve -l no-lines -d 'Function names only, no file:line'
+complete -c ptprof -n $in_serve -l stack-bytes -x -d 'Stack bytes copied per thread-sample (default 64K)'
+complete -c ptprof -n $in_serve -l max-frames -x -d 'Deepest stack unwound (default 256)'
+complete -c ptprof -n $in_serve -l debug-dir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Also look for separate debug files here'
+complete -c ptprof -n $in_serve -s q -l quiet -d 'No access log on stderr'
+complete -c ptprof -n $in_serve -s v -l verbose -d 'Say why threads or frames were skipped'
+complete -c ptprof -n $in_serve -s h -l help -d 'Print the options of serve'
