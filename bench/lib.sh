@@ -144,6 +144,7 @@ command -v perf >/dev/null 2>&1 || PERF_NA="not installed"
 #   goroutines:  GV GCMD GFAIL GCHECK GNOTES DLV_NA and the targets' ids
 #   goheap:      HV HCMD HFAIL HCHECK HNOTES GO_PPROF_NA and the target's id
 #   tree:        TV TCMD TFAIL TCHECK TNOTES EU_VERSION
+#   serve:       VV VCMD VNOTES and the load's sizes
 #   every part:  LOAD_AT[PART.start], LOAD_AT[PART.end] (load average), and
 #                PTPROF_FAILED[PART]=1 if ptprof failed in some run
 
@@ -153,6 +154,8 @@ declare -A RV=() RFAIL=() RFAILMSG=() RCMD=() SV=() SFAIL=() SCMD=() SDETAIL=() 
 	XV=() XCMD=() XFAIL=() GV=() GCMD=() GFAIL=() HV=() HCMD=() HFAIL=() TV=() TCMD=() TFAIL=() \
 	LOAD_AT=() PTPROF_FAILED=()
 declare -a RCHECK=() SNOTES=() XNOTES=() GCHECK=() GNOTES=() HCHECK=() HNOTES=() TCHECK=() TNOTES=()
+declare -A VV=() VCMD=()
+declare -a VNOTES=()
 RKEYS=(ptprof-share perf-share ptprof-cpu perf-cpu ptprof-wall)
 SKEYS=(sys-ptprof-share sys-floor sys-ptprof-cost)
 

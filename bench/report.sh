@@ -1155,4 +1155,63 @@ report_summary() {
 			sum_row "$l14" "$f" "$g" "$t14" "$nf"
 		fi
 	fi
+	serve_summary_rows
+}
+
+# ------------------------------------------------------ the serve rows --
+
+vvals() { printf '%s' "${VV[$1]:-}"; }
+# Thresholds of the serve rows: seconds from a window's end to its answer,
+# and serve's CPU while idle (% of one core).
+SERVE_MAX_LATE=1
+SERVE_MAX_IDLE_PCT=0.1
+
+# 15.-17. ptprof serve (part serve)
+serve_summary_rows() {
+	local nf='no (figure missing)' a b f
+	local l15="ptprof serve on loopback: ${N_INDEX:-100} concurrent clients on /debug/pprof/ and ${N_PROF:-10} on profile?seconds=${PROF_SECS:-2}, answers that were not 200"
+	local l16="the same ${N_PROF:-10} profiles: time from the end of the window to the end of the answer (client time − seconds)"
+	local l17="ptprof serve's own CPU while idle (sum of its threads' schedstat run time over ${IDLE_SECS:-5} s)"
+	if ! ran serve; then
+		sum_row "$l15" "$(not_run serve)" '—' 'none' "$nf"
+		sum_row "$l16" "$(not_run serve)" '—' "≤ $SERVE_MAX_LATE s" "$nf"
+		sum_row "$l17" "$(not_run serve)" '—' "< $SERVE_MAX_IDLE_PCT% of one core" "$nf"
+		return 0
+	fi
+	a=$(( $(vvals index.err) + $(vvals prof.err) ))
+	f="$a errors ($(vvals index.ok) index and $(vvals prof.ok) profiles answered 200; slowest index answer $(vvals index.max) s)"
+	[ "$a" = 0 ] || f+="; $(vvals errors)"
+	sum_row "$l15" "$f" "— (Go's net/http/pprof answers a second CPU profile with 500 \"cpu profiling already in use\")" 'none' "$(met "$a == 0")"
+	b=$(printf '%s\n' $(vvals prof.late) | sort -g | tail -n 1)
+	if [ -z "$b" ]; then
+		sum_row "$l16" 'no profile answered' '—' "≤ $SERVE_MAX_LATE s" "$nf"
+	else
+		# shellcheck disable=SC2046
+		sum_row "$l16" "longest $b s, median $(median_f $(vvals prof.late) | awk '{ printf "%.3f", $1 }') s (each: $(vvals prof.late | sed 's/ $//; s/ /, /g'))" '—' "≤ $SERVE_MAX_LATE s" "$(met "$b <= $SERVE_MAX_LATE")"
+	fi
+	a=$(vvals idle.pct)
+	if [ -z "$a" ]; then
+		sum_row "$l17" 'failed' '—' "< $SERVE_MAX_IDLE_PCT% of one core" "$nf"
+	else
+		sum_row "$l17" "$a% of one core ($(vvals idle.threads) threads; /proc/PID/stat ticks: $(vvals idle.ticks_pct)%)" '—' "< $SERVE_MAX_IDLE_PCT% of one core" "$(met "$a < $SERVE_MAX_IDLE_PCT")"
+	fi
+}
+
+report_serve() {
+	ran serve || return 0
+	local r
+	printf '\n## ptprof serve: concurrent clients, profile latency, idle cost\n\n'
+	printf '%s, %s CPUs, kernel %s.\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$(nproc)" "$(uname -r)"
+	printf 'Load average (1/5/15 min) at start of these runs %s, at end %s.\n\n' \
+		"$(load_start serve)" "$(load_end serve)"
+	printf '| | ptprof serve |\n|---|---|\n'
+	printf '| index requests answered 200 / failed | %s / %s (slowest %s s) |\n' "$(vvals index.ok)" "$(vvals index.err)" "$(vvals index.max)"
+	printf '| profile?seconds=%s requests answered 200 / failed | %s / %s |\n' "${PROF_SECS:-2}" "$(vvals prof.ok)" "$(vvals prof.err)"
+	printf '| each profile: client time − %s s | %s |\n' "${PROF_SECS:-2}" "$(vvals prof.late | sed 's/ $//; s/ /, /g')"
+	printf '| idle CPU, schedstat / stat ticks | %s%% / %s%% of one core |\n' "$(vvals idle.pct)" "$(vvals idle.ticks_pct)"
+	printf '\nCommands:\n\n'
+	printf -- '- server: `%s`\n' "${VCMD[serve]:-?}"
+	printf -- '- load: %s; every answer in %s/serve.load\n' "${VCMD[load]:-?}" "$LOG"
+	printf -- '- idle: %s\n' "${VCMD[idle]:-?}"
+	for r in "${VNOTES[@]}"; do printf -- '- note: %s\n' "$r"; done
 }

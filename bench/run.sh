@@ -31,6 +31,10 @@
 #                                processes of one binary (4 threads each) vs a
 #                                dump of one worker; one ptprof per process and
 #                                eu-stack per process beside it
+#   serve     bench/serve.sh     ptprof serve on loopback: 100 clients on the
+#                                index and 10 on 2 s profiles at once (errors,
+#                                time from window end to answer), its own CPU
+#                                while idle
 # This script checks the settings, builds the targets the parts need, runs
 # the parts, and prints the report from the figures they saved
 # (bench/report.sh); bench/lib.sh holds what they share.
@@ -150,7 +154,7 @@ cd "$(dirname "$0")/.."
 
 # -------------------------------------------------------------- the parts --
 
-PARTS=(dump accuracy cost stall rss eintr goroutines goheap tree)
+PARTS=(dump accuracy cost stall rss eintr goroutines goheap tree serve)
 ONLY=${BENCH_ONLY:-}
 declare -A WANT=() RAN=() SKIPPED=()
 if [ -z "${ONLY//[, ]/}" ]; then
@@ -200,7 +204,7 @@ build() { # name flags...: BD/NAME from bench/NAME.c
 ! will_run dump || build manythreads -O2 -g
 if will_run accuracy cost; then
 	build ratio -O1 -g -fno-omit-frame-pointer
-elif will_run rss; then
+elif will_run rss serve; then
 	[ -x "$RATIO_BIN" ] || build ratio -O1 -g -fno-omit-frame-pointer
 fi
 ! will_run accuracy stall || build floor -O2 -g
@@ -245,7 +249,7 @@ done
 # with errexit on, and the report ends with a table that stops on an error.
 report_all() {
 	local t rc
-	for t in summary dump record syscalls target goroutines goheap tree; do
+	for t in summary dump record syscalls target goroutines goheap tree serve; do
 		set +e
 		(
 			set -e

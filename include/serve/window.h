@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "profile/recsyms.h"
 #include "profile/sampler.h"
 #include "serve/reply.h"
 #include "stack/symshare.h"
@@ -27,6 +28,8 @@ struct segment {
 	enum sample_mode mode;
 	unsigned rate_hz;
 	unsigned refs;
+	struct recsyms rs;        /* its processes' symbols, resolved as samples come */
+	size_t warmed;            /* entries whose frames rs has resolved */
 };
 
 struct window_part {
@@ -44,18 +47,23 @@ struct window {
 	size_t nparts, parts_cap;
 };
 
-struct segment *segment_new(enum sample_mode mode, unsigned rate_hz);
+/* share: symbols kept across segments (the caller's, outliving s). */
+struct segment *segment_new(enum sample_mode mode, unsigned rate_hz, struct symshare *share);
 void segment_unref(struct segment *s);
+/* Resolve the frames of the entries counted since the last call, so that
+ * a window's answer has little left to resolve when its time is up. */
+void segment_warm(struct segment *s);
 
-/* A window of seconds from now. */
-void window_init(struct window *w, pid_t pid, enum sample_mode mode, unsigned seconds);
+/* A window of seconds from start_ns (monotonic: when it was asked). */
+void window_init(struct window *w, pid_t pid, enum sample_mode mode, unsigned seconds,
+		 uint64_t start_ns);
 /* From now on, what seg counts for w's process is w's too. */
 void window_join(struct window *w, struct segment *seg);
 /* The profile of what the window's parts counted: gzipped pprof in the
- * Go CPU-profile layout, as `record` writes it.  Symbolized here, in the
- * recording's thread (its modules are not shared with another thread),
- * through share: symbols resolved for an earlier window are copied. */
-void window_profile(const struct window *w, struct symshare *share, struct reply *r);
+ * Go CPU-profile layout, as `record` writes it, symbolized with its
+ * segments' symbols, in the thread that owns the recording (its modules
+ * are not shared with another thread). */
+void window_profile(const struct window *w, struct reply *r);
 void window_free(struct window *w);
 
 #endif

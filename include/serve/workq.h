@@ -36,6 +36,7 @@ struct job {
 	enum goprof_kind gkind;   /* JOB_GOPROF */
 	char *addrs;              /* JOB_SYMBOL: "0x1+0x2..." (owned by the submitter) */
 	struct reply reply;       /* the answer */
+	uint64_t submitted_ns;    /* monotonic, set by workq_submit_wait */
 	/* private */
 	bool done;
 	struct job *next;

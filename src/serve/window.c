@@ -8,12 +8,15 @@
 #include "serve/window.h"
 #include "util/xalloc.h"
 
-struct segment *segment_new(enum sample_mode mode, unsigned rate_hz)
+struct segment *segment_new(enum sample_mode mode, unsigned rate_hz, struct symshare *share)
 {
 	struct segment *s = xcalloc(1, sizeof(*s));
 	s->mode = mode;
 	s->rate_hz = rate_hz;
 	s->refs = 1;
+	recsyms_init(&s->rs, true, true);
+	symshare_free(s->rs.share);
+	s->rs.share = share;
 	return s;
 }
 
@@ -21,18 +24,32 @@ void segment_unref(struct segment *s)
 {
 	if (!s || --s->refs)
 		return;
+	s->rs.share = NULL;  /* the caller's */
+	recsyms_free(&s->rs);
 	recording_free(&s->rec);
 	free(s);
 }
 
-void window_init(struct window *w, pid_t pid, enum sample_mode mode, unsigned seconds)
+void segment_warm(struct segment *s)
+{
+	const struct aggregate *a = &s->rec.agg;
+	for (; s->warmed < a->n; s->warmed++) {
+		const struct agg_entry *e = a->entries[s->warmed];
+		struct symcache *sc = recsyms_get(&s->rs, &s->rec, e->proc);
+		for (uint32_t k = 0; sc && k < e->nframes; k++)
+			symcache_get(sc, e->frames[k].pc, e->frames[k].is_return);
+	}
+}
+
+void window_init(struct window *w, pid_t pid, enum sample_mode mode, unsigned seconds,
+		 uint64_t start_ns)
 {
 	memset(w, 0, sizeof(*w));
 	w->pid = pid;
 	w->mode = mode;
-	w->start_ns = monotonic_ns();
-	w->end_ns = w->start_ns + (uint64_t)seconds * 1000000000ULL;
-	w->start_real_ns = realtime_ns();
+	w->start_ns = start_ns;
+	w->end_ns = start_ns + (uint64_t)seconds * 1000000000ULL;
+	w->start_real_ns = realtime_ns() - (monotonic_ns() - start_ns);
 }
 
 void window_join(struct window *w, struct segment *seg)
@@ -96,7 +113,23 @@ static void free_view(struct recording *v)
 	free(v->procs);
 }
 
-void window_profile(const struct window *w, struct symshare *share, struct reply *r)
+/* Symbols for the view: each process's cache is its segment's (warm),
+ * lent, at the view's index of that process. */
+static void borrow_syms(const struct window *w, const struct recording *v, struct recsyms *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->inlines = rs->lines = true;
+	rs->v = xcalloc(v->nprocs ? v->nprocs : 1, sizeof(*rs->v));
+	for (size_t k = 0; k < w->nparts; k++) {
+		struct segment *seg = w->parts[k].seg;
+		for (size_t i = 0; i < seg->rec.nprocs; i++) {
+			recsyms_get(&seg->rs, &seg->rec, (uint32_t)i);
+			rs->v[rs->n++] = seg->rs.v[i];
+		}
+	}
+}
+
+void window_profile(const struct window *w, struct reply *r)
 {
 	struct recording v;
 	struct recsyms rs;
@@ -104,16 +137,13 @@ void window_profile(const struct window *w, struct symshare *share, struct reply
 	struct recout_opts o = { .mode = w->mode, .rate_hz = rate, .pid = w->pid };
 
 	build_view(w, &v);
-	recsyms_init(&rs, true, true);
-	symshare_free(rs.share);
-	rs.share = share;
+	borrow_syms(w, &v, &rs);
 	FILE *f = reply_stream(r, CT_BINARY, "profile");
 	if (recout_pprof(f, &v, &rs, &o) < 0)
 		reply_error(r, 500, "could not encode the profile");
 	else
 		reply_stream_end(r);
-	rs.share = NULL;  /* the caller's */
-	recsyms_free(&rs);
+	free(rs.v);  /* the caches are the segments' */
 	free_view(&v);
 }
 

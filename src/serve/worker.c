@@ -52,7 +52,9 @@ static void open_window(struct worker *w, struct job *j)
 {
 	XGROW(w->wins, w->wins_cap, w->nwins);
 	struct open_window *o = &w->wins[w->nwins++];
-	window_init(&o->w, j->pid, j->mode, j->seconds);
+	/* From the request: one that waited for the recording to take it
+	 * is answered when its client expects, with what was recorded. */
+	window_init(&o->w, j->pid, j->mode, j->seconds, j->submitted_ns);
 	o->job = j;
 	if (w->seg)
 		window_join(&o->w, w->seg);
@@ -133,7 +135,7 @@ static void finish_due(struct worker *w)
 			continue;
 		}
 		uint64_t t0 = monotonic_ns();
-		window_profile(&w->wins[i].w, w->share, &w->wins[i].job->reply);
+		window_profile(&w->wins[i].w, &w->wins[i].job->reply);
 		pt_verbose("serve: profile of process %d ready %.3f s after its window, built in "
 			   "%.3f s", (int)w->wins[i].w.pid, (double)(t0 - w->wins[i].w.end_ns) / 1e9,
 			   (double)(monotonic_ns() - t0) / 1e9);
@@ -147,6 +149,8 @@ static void on_interval(void *arg, struct recording *rec, uint64_t elapsed_ns)
 	struct worker *w = arg;
 	add_pending(w, workq_take_all(w->q, false));
 	run_pending(w);
+	if (w->seg)
+		segment_warm(w->seg);
 	finish_due(w);
 	uint64_t now = monotonic_ns();
 	if (w->nwins)
@@ -192,7 +196,7 @@ static void run_segment(struct worker *w)
 		if (!dup)
 			pids[n++] = (int)w->wins[i].w.pid;
 	}
-	struct segment *seg = segment_new(w->wins[0].w.mode, w->rate_hz);
+	struct segment *seg = segment_new(w->wins[0].w.mode, w->rate_hz, w->share);
 	for (size_t i = 0; i < w->nwins; i++)
 		window_join(&w->wins[i].w, seg);
 	struct sampler_opts o = {

@@ -1,4 +1,5 @@
 /* workq.c - see workq.h. */
+#include "profile/snapshot.h"
 #include "serve/workq.h"
 
 #define STOPPING "ptprof serve is shutting down"
@@ -21,6 +22,7 @@ void workq_destroy(struct workq *q)
 
 void workq_submit_wait(struct workq *q, struct job *j)
 {
+	j->submitted_ns = monotonic_ns();
 	pthread_mutex_lock(&q->mu);
 	if (q->stopped) {
 		pthread_mutex_unlock(&q->mu);
