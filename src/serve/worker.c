@@ -64,6 +64,9 @@ static void open_window(struct worker *w, struct job *j)
 static bool take_profile(struct worker *w, struct job *j)
 {
 	enum sample_mode mode = w->seg ? w->seg->mode : w->nwins ? w->wins[0].w.mode : j->mode;
+	/* A recording that only lingers ends for one of the other mode. */
+	if (mode != j->mode && w->seg && !w->nwins)
+		return false;
 	if (mode != j->mode) {
 		reply_error(&j->reply, 409, "Could not enable %s profiling: a %s profile is being "
 			    "recorded; ptprof serve records one mode at a time, try again when it "

@@ -166,6 +166,13 @@ t_serve_cpu_overlap_and_endpoints() {
 	assert_profile g0 goroutine
 	raw g0
 	assert_match "$T/g0.raw" 'threads/count'
+	# Wall clock (the recording of the CPU profiles, lingering, ends for it):
+	# the idle thread is in it.
+	get fg '/debug/fgprof?seconds=1'
+	assert_profile fg profile
+	raw fg
+	assert_match "$T/fg.raw" '^PeriodType: wall nanoseconds$'
+	assert_match "$T/fg.raw" 'thread:\[idle\]'
 	# Go's own profiles: a C program has none, and says so.
 	get heap /debug/pprof/heap
 	assert_go_error heap 501 'is not a Go program'
@@ -258,26 +265,30 @@ t_serve_refusals() {
 		stop_serve
 	fi
 	# Any address, no token: a warning.
-	start_serve -p "$pid" --listen 0.0.0.0:0
+	start_serve -q -p "$pid" --listen 0.0.0.0:0
 	assert_match "$T/serve.err" '^ptprof: serve: warning: 0\.0\.0\.0:[0-9]+ can be reached from other machines and no --token-file is set'
+	get quiet /debug/pprof/cmdline
+	assert_status quiet 200
 	stop_serve
+	assert_no_match "$T/serve.err" '"GET /debug/pprof/cmdline"'  # -q: no access log
 	assert_untouched "$pid"
 	stop_target "$pid"
 }
 
-# A Go program and a C one served together: ?pid= is needed and checked;
-# goroutines as Go's debug=1/2 dumps; heap as pprof, gc=1 refused; a
-# goroutine dump answered while a CPU profile of the same process runs;
-# a served process that exits is answered 410 while the other is served.
-t_serve_go_and_exit() {
+# A Go program and a process tree served together (--children): ?pid= is
+# needed and checked; goroutines as Go's debug=1/2 dumps; heap as pprof,
+# gc=1 refused; a goroutine dump answered while a CPU profile of the same
+# process runs; a worker forked later is served; a served process that
+# exits is answered 410 while the other is served.
+t_serve_go_tree_and_exit() {
 	command -v go >/dev/null || skip "go is not installed"
 	start_target go-gorout -profile "$T/own"
 	local gopid=$LAST_PID
-	start_target ratio
-	local cpid=$LAST_PID
-	start_serve -p "$gopid,$cpid" --listen 127.0.0.1:0
+	start_target proctree -n 1 -s
+	local tree=$LAST_PID kid=$READY_ARG
+	start_serve -p "$gopid,$tree" --children --listen 127.0.0.1:0
 	get nopid /debug/pprof/goroutine
-	assert_go_error nopid 400 "add \\?pid=N for one of $gopid \\(go-gorout\\), $cpid \\(ratio\\)"
+	assert_go_error nopid 400 "add \\?pid=N for one of $gopid \\(go-gorout\\), $tree \\(proctree\\), $kid \\(tree-alpha\\)$"
 	get g2 "/debug/pprof/goroutine?debug=2&pid=$gopid"
 	assert_status g2 200
 	assert_match "$T/g2" '^goroutine [0-9]+ \[chan receive(, [0-9]+ minutes)?\]:$'
@@ -299,18 +310,26 @@ t_serve_go_and_exit() {
 	get during "/debug/pprof/goroutine?debug=1&pid=$gopid"
 	assert_status during 200
 	within "$SECS" 2.0 || fail "a goroutine dump during a profile took $SECS s"
+	# A worker the tree starts now is served, by its own pid.
+	printf 'fork\n' >&"${TGT_FD[$tree]}"
+	wait_for_line "${TGT_OUT[$tree]}" '^forked [0-9]+$' 10 "$tree" || fail "proctree did not fork"
+	local late
+	late=$(sed -n 's/^forked //p' "${TGT_OUT[$tree]}")
+	get late "/debug/pprof/goroutine?debug=2&pid=$late"
+	assert_status late 200
+	assert_match "$T/late" ' in tree_late at '
 	wait "$cpu" || fail "the profile request failed"
 	STATUS=$(awk '/^HTTP/ { print $2 }' "$T/cpu.hdr" | tail -n 1)
 	assert_profile cpu profile
 	raw cpu
 	assert_match "$T/cpu.raw" ' M=[0-9]+ main\.spinner '
-	# The C program ends: its endpoints say so; the Go one is still served.
-	stop_target "$cpid"
-	get gone "/debug/pprof/profile?seconds=1&pid=$cpid"
-	assert_go_error gone 410 "process $cpid has exited"
-	get gone2 "/debug/pprof/goroutine?pid=$cpid"
-	assert_go_error gone2 410 "process $cpid has exited"
-	get still "/debug/pprof/cmdline?pid=$gopid"
+	# The tree ends: its endpoints say so; the Go program is still served.
+	stop_target "$tree"
+	get gone "/debug/pprof/profile?seconds=1&pid=$tree"
+	assert_go_error gone 410 "process $tree has exited"
+	get gone2 "/debug/pprof/goroutine?pid=$tree"
+	assert_go_error gone2 410 "process $tree has exited"
+	get still /debug/pprof/cmdline
 	assert_status still 200
 	stop_serve
 	# (go-gorout answers no ping: it reads its stdin to the end.)
