@@ -125,6 +125,10 @@ bool guard_host_ok(const struct guard *g, const char *host)
 	} else {
 		len = strcspn(host, ":");
 	}
+	/* Then nothing, or ":" and a port number. */
+	const char *port = host + len;
+	if (*port && (*port != ':' || strspn(port + 1, "0123456789") != strlen(port + 1)))
+		return false;
 	for (size_t i = 0; i < g->nhosts; i++)
 		if (strlen(g->hosts[i]) == len && strncasecmp(g->hosts[i], host, len) == 0)
 			return true;
