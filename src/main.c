@@ -14,7 +14,7 @@ static const struct cli_option *const top_sets[] = { cli_common_options, top_opt
 						      cli_children_options, NULL };
 static const struct cli_option *const report_sets[] = { report_options, NULL };
 static const struct cli_option *const goprof_sets[] = { goprof_options, NULL };
-static const struct cli_option *const serve_sets[] = { cli_common_options, serve_options, NULL };
+static const struct cli_option *const serve_sets[] = { serve_options, NULL };
 
 const struct subcommand subcommands[] = {
 	{ "dump", "[OPTIONS] [--children] -p PID[,PID...]",

@@ -24,7 +24,11 @@
 #define DEFAULT_MAX_SECONDS 300
 #define RATE_HZ 99
 
+/* The options of dump that apply here, and serve's own: no -t (every
+ * endpoint shows every thread). */
 const struct cli_option serve_options[] = {
+	{ OPT_PID, "pid", 'p', "PID[,PID...]", NULL,
+	  "the processes served (with several, requests name one with ?pid=N)" },
 	{ OPT_CHILDREN, "children", 0, NULL, NULL,
 	  "also every descendant of each process, as it is when a request comes" },
 	{ OPT_LISTEN, "listen", 0, "ADDR:PORT", NULL,
@@ -35,6 +39,17 @@ const struct cli_option serve_options[] = {
 	  "password of HTTP Basic" },
 	{ OPT_MAX_SECONDS, "max-seconds", 0, "N", NULL,
 	  "longest profile a request may ask for (default 300)" },
+	{ OPT_NO_INLINE, "no-inline", 0, NULL, NULL, "do not expand inlined frames" },
+	{ OPT_NO_LINES, "no-lines", 0, NULL, NULL, "function names only, no file:line" },
+	{ OPT_STACK_BYTES, "stack-bytes", 0, "N", NULL,
+	  "stack bytes copied per thread-sample (default 64K; K/M suffixes)" },
+	{ OPT_MAX_FRAMES, "max-frames", 0, "N", NULL, "deepest stack unwound (default 256)" },
+	{ OPT_DEBUG_DIR, "debug-dir", 0, "DIR", NULL,
+	  "also look for separate debug files in DIR (laid out like /usr/lib/debug)" },
+	{ OPT_QUIET, "quiet", 'q', NULL, NULL, "no access log on stderr" },
+	{ OPT_VERBOSE, "verbose", 'v', NULL, NULL,
+	  "say why threads or frames were skipped, and how long each profile took" },
+	{ OPT_HELP, "help", 'h', NULL, NULL, "show this help" },
 	{ OPT_END, NULL, 0, NULL, NULL, NULL },
 };
 
@@ -90,8 +105,6 @@ static int check_args(struct serve_args *a, int first, int argc, char **argv)
 		return pt_usage_error("serve: unexpected argument '%s'", argv[first]);
 	if (!a->c.pid)
 		return pt_usage_error("serve: which process? give -p PID");
-	if (a->c.tids)
-		return pt_usage_error("serve: -t is not for serve: its endpoints show every thread");
 	if (a->c.children == 0)
 		return pt_usage_error("serve: --no-children is the default here");
 	return 0;
