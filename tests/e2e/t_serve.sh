@@ -14,10 +14,13 @@
 # and URL (http://ADDR:PORT).
 start_serve() {
 	LAST_CMD="ptprof serve $*"
+	# Emptied here, not by the background shell's redirection: the wait
+	# below must not find the line of a server started before.
+	: >"$T/serve.err"
 	(
 		close_target_fds
 		exec "$PTPROF" serve "$@"
-	) </dev/null >"$T/serve.out" 2>"$T/serve.err" &
+	) </dev/null >"$T/serve.out" 2>>"$T/serve.err" &
 	SERVE_PID=$!
 	trap 'kill -9 $SERVE_PID 2>/dev/null; cleanup_targets' EXIT
 	wait_for_line "$T/serve.err" '^ptprof: serving http://' 10 "$SERVE_PID" ||
