@@ -254,6 +254,13 @@ t_serve_refusals() {
 	# serve never follows a pid it was not given.
 	get other '/debug/pprof/goroutine?pid=1' "${auth[@]}"
 	assert_go_error other 404 'process 1 is not served here'
+	# Bounded requests: header lines, header size.
+	local many=() k
+	for ((k = 0; k < 70; k++)); do many+=(-H "X-Filler-$k: x"); done
+	get headers /debug/pprof/ "${auth[@]}" "${many[@]}"
+	assert_go_error headers 431 'too many header lines'
+	get big /debug/pprof/ "${auth[@]}" -H "X-Big: $(head -c 40000 /dev/zero | tr '\0' x)"
+	assert_status big 431
 	# Random bytes, and a request line followed by garbage.
 	head -c 65536 /dev/urandom >"$T/noise"
 	local i
