@@ -40,6 +40,11 @@ struct lock_wait {
 void lock_wait_of(pid_t pid, struct symcache *sc, const struct thread_facts *f,
 		  const struct stack *st, const struct u64map *ns_tids, struct lock_wait *w);
 
+/* Thread tid of process pid as the target numbers it (the last NSpid:
+ * its own pid namespace), or tid itself when that cannot be read.  The
+ * owners read from lock words are in those numbers. */
+pid_t lock_ns_tid(pid_t pid, pid_t tid);
+
 /* One entry per thread of s; owner is an index into s->t. */
 struct lock_wait *locks_analyze(struct snapshot *s);
 

@@ -67,19 +67,21 @@ static ssize_t owner_index(const struct u64map *ns_tids, int32_t tid)
 	return u64map_get(ns_tids, (uint64_t)tid, &i) ? (ssize_t)i : -1;
 }
 
+pid_t lock_ns_tid(pid_t pid, pid_t tid)
+{
+	char buf[4096];
+	struct proc_status st;
+	if (procfs_read(pid, tid, "status", buf, sizeof(buf)) > 0 &&
+	    procfs_parse_status(buf, &st) == 0 && st.nspid_count > 0)
+		return st.nspid[st.nspid_count - 1];
+	return tid;
+}
+
 /* Tids are in the target's pid namespace: map its numbers to our threads. */
 static void map_ns_tids(const struct snapshot *s, struct u64map *m)
 {
-	for (size_t i = 0; i < s->n; i++) {
-		char buf[4096];
-		struct proc_status st;
-		pid_t tid = s->t[i].facts.tid;
-		pid_t ns = tid;
-		if (procfs_read(s->pid, tid, "status", buf, sizeof(buf)) > 0 &&
-		    procfs_parse_status(buf, &st) == 0 && st.nspid_count > 0)
-			ns = st.nspid[st.nspid_count - 1];
-		u64map_put(m, (uint64_t)ns, i);
-	}
+	for (size_t i = 0; i < s->n; i++)
+		u64map_put(m, (uint64_t)lock_ns_tid(s->pid, s->t[i].facts.tid), i);
 }
 
 void lock_wait_of(pid_t pid, struct symcache *sc, const struct thread_facts *f,

@@ -87,7 +87,8 @@ struct sproc {
 	pid_t pid;
 	bool gone;                /* exited (or its task list vanished) */
 	size_t nthreads;          /* its threads in th */
-	struct u64map tids;       /* tid -> tid: the threads a lock owner may be */
+	struct u64map tids;       /* tid in the target's pid namespace -> tid:
+				     the threads a lock owner may be */
 	struct golabel gl;        /* a Go program: the goroutine of each sample */
 	struct symbolizer sym;    /* wall mode: to tell what a futex wait is */
 	struct symcache *sc;
@@ -274,7 +275,11 @@ static int scan(struct sampler *s, struct sproc *p)
 			continue;
 		}
 		r->seen = true;
-		u64map_put(&p->tids, (uint64_t)r->t.tid, (uint64_t)r->t.tid);
+		/* Lock owners are read in the target's own numbers (its pid
+		 * namespace's): keyed by those, they name our tids. */
+		u64map_put(&p->tids,
+			   (uint64_t)(s->o->mode == MODE_WALL ? lock_ns_tid(p->pid, r->t.tid) : r->t.tid),
+			   (uint64_t)r->t.tid);
 		XGROW(s->th, s->cap, s->n);
 		u64map_put(&s->index, (uint64_t)r->t.tid, s->n);
 		s->th[s->n++] = r;
