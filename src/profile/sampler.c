@@ -323,7 +323,9 @@ static void lock_names_open(struct sampler *s, struct sproc *p)
 	p->sc = NULL;
 	if (s->o->mode != MODE_WALL)
 		return;
-	p->sym = (struct symbolizer){ .ms = p->rp->ms, .inlines = true, .share = s->share };
+	/* Read while other threads of the tick are stopped: no server asked. */
+	p->sym = (struct symbolizer){ .ms = p->rp->ms, .inlines = true, .share = s->share,
+				      .offline = true };
 	p->sc = symcache_new(symbolize_resolve, &p->sym);
 }
 

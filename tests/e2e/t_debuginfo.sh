@@ -1,0 +1,172 @@
+# tests/e2e/t_debuginfo.sh - debug info fetched from a debuginfod server.
+#
+# A real server (Debian's debuginfod) on a loopback port indexes a
+# directory holding only the separate debug file of chain-stripped; the
+# binary's own debuglink leads nowhere, so only the server can name its
+# frames.  Without --debuginfod nothing is asked (one line says which
+# build id lacked debug info); with it the names and file:line appear, the
+# client's cache serves the next run with the server gone, and a server
+# that does not answer costs no more than the budget.
+
+# Free loopback port (bind to port 0, read what the kernel chose).
+free_port() {
+	local py=python3
+	[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+	"$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+HELPER_PIDS=()
+kill_helpers() {
+	local p
+	for p in "${HELPER_PIDS[@]}"; do
+		kill -9 "$p" 2>/dev/null
+	done
+	HELPER_PIDS=()
+}
+
+# Start debuginfod on DIR; sets SRV_URL.  Ready when it serves ID's debug
+# file (bounded wait on that condition: it scans DIR in its own time).
+start_debuginfod() {
+	local dir=$1 id=$2 port code i
+	command -v debuginfod >/dev/null || skip "debuginfod (Debian package debuginfod) not installed"
+	command -v curl >/dev/null || skip "curl not installed"
+	port=$(free_port) || fail "no free port"
+	debuginfod -F "$dir" -p "$port" -d "$T/debuginfod.sqlite" >"$T/debuginfod.log" 2>&1 &
+	HELPER_PIDS+=($!)
+	SRV_URL=http://127.0.0.1:$port
+	for i in $(seq 300); do
+		code=$(curl -s --noproxy '*' -m 2 -o /dev/null -w '%{http_code}' "$SRV_URL/buildid/$id/debuginfo")
+		[ "$code" = 200 ] && return 0
+		kill -0 "${HELPER_PIDS[-1]}" 2>/dev/null || break
+		sleep 0.05
+	done
+	show_file "debuginfod log" "$T/debuginfod.log" 20
+	fail "debuginfod on port $port did not serve build id $id"
+}
+
+stripped_build_id() {
+	readelf -n "$TARGETS_DIR/chain-stripped" | awk '/Build ID:/ { print $3 }'
+}
+
+setup_debuginfod_env() {
+	trap 'kill_helpers; cleanup_targets' EXIT
+	# Loopback is never proxied; the client's cache is the test's own.
+	export no_proxy='*' NO_PROXY='*'
+	export DEBUGINFOD_CACHE_PATH=$T/cache
+	unset PTPROF_DEBUGINFOD DEBUGINFOD_MAXTIME DEBUGINFOD_TIMEOUT DEBUGINFOD_PROGRESS
+}
+
+t_debuginfo_fetch() {
+	setup_debuginfod_env
+	local id
+	id=$(stripped_build_id)
+	[ -n "$id" ] || fail "chain-stripped has no build id"
+	mkdir -p "$T/srv"
+	cp "$TARGETS_DIR/separate-debug/chain-stripped.debug" "$T/srv/"
+	start_debuginfod "$T/srv" "$id"
+	export DEBUGINFOD_URLS=$SRV_URL
+
+	start_target chain-stripped
+	local pid=$LAST_PID
+	# The server is known, but not asked without the flag.
+	dump -p "$pid"
+	assert_rc 0 1
+	assert_no_match "$T/out" 'chain_[abc]|chain\.c:'
+	assert_match "$T/err" "^ptprof: no debug info for build id $id \(frames left unnamed\); --debuginfod fetches it"
+	[ ! -e "$T/cache/$id" ] || fail "the client cache has $id without --debuginfod"
+	assert_no_match "$T/debuginfod.log" "UA:[^ ]*elfutils"
+
+	dump -p "$pid" --debuginfod
+	assert_rc 0
+	assert_untouched "$pid"
+	assert_no_match "$T/err" 'no debug info'
+	split_chain_blocks
+	assert_chain_busy_O0
+	assert_chain_blocked_threads
+	# Asked by libdw's client (its user agent), once.
+	assert_eq "$(grep -c "GET /buildid/$id/debuginfo 200" "$T/debuginfod.log")" 2 "server hits (curl's + ptprof's)"
+
+	# record, where lock labels read symbols while threads are stopped
+	# (nothing may be asked then): the names come all the same, at the end.
+	DEBUGINFOD_CACHE_PATH=$T/cache2 record -p "$pid" -d 0.3 -m wall -f folded -o "$T/rec.folded" \
+		--debuginfod
+	assert_rc 0
+	assert_match "$T/rec.folded" ';chain_a;chain_b;chain_c [0-9]+$'
+
+	# The server gone: the client's cache still has the file.
+	kill_helpers
+	PTPROF_DEBUGINFOD=1 dump -p "$pid"
+	assert_rc 0
+	assert_match "$T/out" ' in chain_a at [^ ]*chain\.c:[0-9]+$'
+	stop_target "$pid"
+}
+
+# A dump of PID with the given extra options; TOOK its milliseconds.
+timed_dump() {
+	local pid=$1 t0
+	shift
+	t0=$(now_ms)
+	dump -p "$pid" "$@"
+	TOOK=$(($(now_ms) - t0))
+}
+
+# A listener that accepts and never answers; SILENT_PORT its port.
+start_silent_listener() {
+	local py=python3 i
+	[ -x /usr/bin/python3 ] && py=/usr/bin/python3
+	"$py" -c '
+import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(8)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])
+' >"$T/silent.port" &
+	HELPER_PIDS+=($!)
+	for i in $(seq 200); do
+		[ -s "$T/silent.port" ] && break
+		sleep 0.05
+	done
+	[ -s "$T/silent.port" ] || fail "the silent listener did not start"
+	SILENT_PORT=$(cat "$T/silent.port")
+}
+
+t_debuginfo_unreachable() {
+	setup_debuginfod_env
+	# Helpers first: a target's stdin must not stay open in them.
+	start_silent_listener
+	start_target chain-stripped
+	local pid=$LAST_PID base took port
+	timed_dump "$pid"
+	base=$TOOK
+	assert_rc 0 1
+
+	# Nobody listens: refused at once.
+	port=$(free_port)
+	export DEBUGINFOD_URLS=http://127.0.0.1:$port
+	timed_dump "$pid" --debuginfod --debuginfod-timeout 2 -v
+	took=$TOOK
+	assert_rc 0 1
+	assert_no_match "$T/out" 'chain_[abc]'
+	assert_match "$T/err" '^ptprof: debuginfod: 0\.[0-9]+ s of the 2\.00 s budget spent$'
+	# The machine is shared: the whole run is allowed its noise.
+	[ "$took" -lt $((base + 1500)) ] || fail "a refused connection took $took ms (without: $base ms)"
+
+	# Accepts and never answers: the budget (2 s) ends it.
+	export DEBUGINFOD_URLS=http://127.0.0.1:$SILENT_PORT
+	timed_dump "$pid" --debuginfod --debuginfod-timeout 2 -v
+	took=$TOOK
+	assert_rc 0 1
+	assert_untouched "$pid"
+	assert_no_match "$T/out" 'chain_[abc]'
+	assert_match "$T/err" "no debug info for build id [0-9a-f]+: --debuginfod-timeout spent|Timer expired"
+	assert_match "$T/err" '^ptprof: debuginfod: ([01]\.[0-9]+|2\.00) s of the 2\.00 s budget spent$'
+	[ "$took" -lt $((base + 2000 + 1500)) ] ||
+		fail "a silent server took $took ms with a 2 s budget (without: $base ms)"
+	[ "$took" -ge $((base + 700)) ] || fail "a silent server took only $took ms: was it asked? (without: $base ms)"
+	# Cut off, not "not found": nothing cached that would stop the next run asking.
+	[ ! -e "$T/cache/$(stripped_build_id)/debuginfo" ] || fail "a cut-off query left a cache entry"
+	stop_target "$pid"
+}
