@@ -28,7 +28,7 @@ OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) $(WARN) -pthread -D_GNU_SOURCE -DPTPROF_VERSION='"$(VERSION)"' \
              -Iinclude -I$(B)/gen $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lstdc++ -lm
+LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -liberty -lstdc++ -lm
 LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 
 # The source folders, lowest first: each may use only itself and those

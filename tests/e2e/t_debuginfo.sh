@@ -170,3 +170,16 @@ t_debuginfo_unreachable() {
 	[ ! -e "$T/cache/$(stripped_build_id)/debuginfo" ] || fail "a cut-off query left a cache entry"
 	stop_target "$pid"
 }
+
+# Rust v0 names known only to the symbol table come out demangled.
+t_debuginfo_rust_v0_symtab() {
+	start_target rustv0
+	local pid=$LAST_PID
+	dump -p "$pid"
+	assert_rc 0 1
+	assert_untouched "$pid"
+	assert_match "$T/out" '^  #[0-9]+ +0x[0-9a-f]+ in mycrate::outer::inner$'
+	assert_match "$T/out" '^  #[0-9]+ +0x[0-9a-f]+ in mycrate::outer::outer::<f64>$'
+	assert_no_match "$T/out" ' in _R'
+	stop_target "$pid"
+}
