@@ -4,8 +4,10 @@
  * (pthread_mutex_lock, pthread_rwlock_*lock, pthread_join,
  * pthread_cond_*wait, sem_*wait), so it follows the glibc the target
  * actually runs; the owner is read from the lock in the target's memory
- * with the x86_64 glibc layout, and only believed when it names a thread
- * of the process.  Otherwise the lock is "unknown" - never a guess.
+ * where that glibc keeps it (profile/locklayout.h: its debug info, or a
+ * built-in layout checked against its version), and only believed when
+ * it names a thread of the process.  Otherwise the lock is "unknown" -
+ * never a guess.
  * Cycles in the wait-for graph are deadlocks.
  */
 #ifndef PTPROF_LOCKS_H
@@ -36,9 +38,12 @@ struct lock_wait {
 
 /* What the thread with facts f and stack st waits on.  ns_tids maps the
  * tids of the process, as the target numbers them, to what w->owner
- * should hold; an owner not in it makes the lock unknown. */
-void lock_wait_of(pid_t pid, struct symcache *sc, const struct thread_facts *f,
-		  const struct stack *st, const struct u64map *ns_tids, struct lock_wait *w);
+ * should hold; an owner not in it makes the lock unknown.  ms, the
+ * process's modules, tells where its glibc keeps the owner
+ * (profile/locklayout.h); NULL or no layout known: the lock is unknown. */
+void lock_wait_of(pid_t pid, struct symcache *sc, struct modules *ms,
+		  const struct thread_facts *f, const struct stack *st,
+		  const struct u64map *ns_tids, struct lock_wait *w);
 
 /* Thread tid of process pid as the target numbers it (the last NSpid:
  * its own pid namespace), or tid itself when that cannot be read.  The

@@ -410,7 +410,7 @@ static void label_lock(struct sampler *s, struct sproc *p, const struct thread_f
 	struct lock_wait w;
 	if (!p->sc)
 		return;
-	lock_wait_of(p->pid, p->sc, f, &s->stack_buf, &p->tids, &w);
+	lock_wait_of(p->pid, p->sc, p->rp->ms, f, &s->stack_buf, &p->tids, &w);
 	if (w.kind == LOCK_NONE)
 		return;
 	k->lock = w.addr;

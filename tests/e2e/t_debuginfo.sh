@@ -183,3 +183,43 @@ t_debuginfo_rust_v0_symtab() {
 	assert_no_match "$T/out" ' in _R'
 	stop_target "$pid"
 }
+
+# Lock owners where glibc's own debug info says they are (libc6-dbg), and,
+# with that debug info out of sight, where the built-in layout says, once
+# the libc's version allows it.
+t_debuginfo_lock_layout() {
+	[ -n "$(ls /usr/lib/debug/.build-id 2>/dev/null)" ] || skip "no debug info in /usr/lib/debug (libc6-dbg)"
+	command -v unshare >/dev/null && command -v nsenter >/dev/null || skip "unshare/nsenter not installed"
+	start_target held
+	local pid=$LAST_PID
+	locks_parse_held
+	dump -p "$pid" --locks -v
+	assert_rc 0
+	assert_match "$T/err" '^ptprof: mutex layout of [^ ]*libc\.so\.6 taken from its debug info$'
+	assert_match "$T/err" '^ptprof: rwlock layout of [^ ]*libc\.so\.6 taken from its debug info$'
+	assert_wait_line waiter "  waiting on mutex ${H[mutex]} held by thread ${H[holder]} \"holder\""
+	assert_wait_line rdwaiter "  waiting on rwlock ${H[rwlock]} held for writing by thread ${H[wholder]} \"wholder\""
+	assert_wait_line cvwaiter "  waiting on condition variable ${H[cond]} (no owner)"
+	stop_target "$pid"
+
+	# The same target in a mount namespace whose /usr/lib/debug is empty,
+	# and ptprof in there too.
+	printf '#!/bin/sh\nexec unshare --mount --propagation private sh -c %s\n' \
+		"'mount -t tmpfs nodebug /usr/lib/debug && exec \"\$0\"' $PWD/$TARGETS_DIR/held" >"$T/held-nodebug"
+	chmod +x "$T/held-nodebug"
+	TARGETS_DIR=$T start_target held-nodebug
+	pid=$LAST_PID
+	locks_parse_held
+	[ -z "$(nsenter --mount --target "$pid" ls /usr/lib/debug)" ] || skip "cannot hide /usr/lib/debug"
+	LAST_CMD="nsenter --mount --target $pid ptprof dump -p $pid --locks -v"
+	PT_RC=0
+	timeout -k 5 30 nsenter --mount --target "$pid" "$PTPROF" dump -p "$pid" --locks -v \
+		</dev/null >"$T/out" 2>"$T/err" || PT_RC=$?
+	check_sanitizer "$T/err"
+	assert_rc 0 1
+	assert_no_match "$T/err" 'taken from its debug info'
+	assert_match "$T/err" '^ptprof: lock layout of [^ ]*libc\.so\.6: no debug info; the built-in one of x86_64 glibc 2\.25 and later, for glibc 2\.[0-9]+$'
+	assert_wait_line waiter "  waiting on mutex ${H[mutex]} held by thread ${H[holder]} \"holder\""
+	assert_wait_line rdwaiter "  waiting on rwlock ${H[rwlock]} held for writing by thread ${H[wholder]} \"wholder\""
+	stop_target "$pid"
+}
