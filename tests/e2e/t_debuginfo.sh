@@ -24,28 +24,36 @@ kill_helpers() {
 	HELPER_PIDS=()
 }
 
-# Start debuginfod on DIR; sets SRV_URL.  Ready when it serves ID's debug
-# file (bounded wait on that condition: it scans DIR in its own time).
+# Start debuginfod on DIR; sets SRV_URL.  wait_debuginfod waits for it.
 start_debuginfod() {
-	local dir=$1 id=$2 port code i
+	local dir=$1 port
 	command -v debuginfod >/dev/null || skip "debuginfod (Debian package debuginfod) not installed"
 	command -v curl >/dev/null || skip "curl not installed"
 	port=$(free_port) || fail "no free port"
 	debuginfod -F "$dir" -p "$port" -d "$T/debuginfod.sqlite" >"$T/debuginfod.log" 2>&1 &
 	HELPER_PIDS+=($!)
 	SRV_URL=http://127.0.0.1:$port
-	for i in $(seq 300); do
-		code=$(curl -s --noproxy '*' -m 2 -o /dev/null -w '%{http_code}' "$SRV_URL/buildid/$id/debuginfo")
-		[ "$code" = 200 ] && return 0
-		kill -0 "${HELPER_PIDS[-1]}" 2>/dev/null || break
-		sleep 0.05
-	done
-	show_file "debuginfod log" "$T/debuginfod.log" 20
-	fail "debuginfod on port $port did not serve build id $id"
 }
 
+# Until the server serves the debug file of every build id ID...: a
+# bounded wait on that condition (it scans its directory in its own time).
+wait_debuginfod() {
+	local code i id
+	for id in "$@"; do
+		for i in $(seq 300); do
+			code=$(curl -s --noproxy '*' -m 2 -o /dev/null -w '%{http_code}' "$SRV_URL/buildid/$id/debuginfo")
+			[ "$code" = 200 ] && continue 2
+			kill -0 "${HELPER_PIDS[-1]}" 2>/dev/null || break
+			sleep 0.05
+		done
+		show_file "debuginfod log" "$T/debuginfod.log" 20
+		fail "debuginfod at $SRV_URL did not serve build id $id"
+	done
+}
+
+# Build id of build/targets/NAME (default chain-stripped).
 stripped_build_id() {
-	readelf -n "$TARGETS_DIR/chain-stripped" | awk '/Build ID:/ { print $3 }'
+	readelf -n "$TARGETS_DIR/${1:-chain-stripped}" | awk '/Build ID:/ { print $3 }'
 }
 
 setup_debuginfod_env() {
@@ -58,16 +66,22 @@ setup_debuginfod_env() {
 
 t_debuginfo_fetch() {
 	setup_debuginfod_env
-	local id
+	local id rid
 	id=$(stripped_build_id)
-	[ -n "$id" ] || fail "chain-stripped has no build id"
+	rid=$(stripped_build_id rawfutex-stripped)
+	[ -n "$id" ] && [ -n "$rid" ] || fail "the stripped targets have no build id"
 	mkdir -p "$T/srv"
-	cp "$TARGETS_DIR/separate-debug/chain-stripped.debug" "$T/srv/"
-	start_debuginfod "$T/srv" "$id"
+	cp "$TARGETS_DIR/separate-debug/chain-stripped.debug" \
+		"$TARGETS_DIR/separate-debug/rawfutex-stripped.debug" "$T/srv/"
+	start_debuginfod "$T/srv"
 	export DEBUGINFOD_URLS=$SRV_URL
-
+	# Targets after helpers (which must not hold their stdin open), and
+	# started while the server scans.
 	start_target chain-stripped
 	local pid=$LAST_PID
+	start_target rawfutex-stripped
+	local rpid=$LAST_PID
+	wait_debuginfod "$id" "$rid"
 	# The server is known, but not asked without the flag.
 	dump -p "$pid"
 	assert_rc 0 1
@@ -84,14 +98,19 @@ t_debuginfo_fetch() {
 	assert_chain_busy_O0
 	assert_chain_blocked_threads
 	# Asked by libdw's client (its user agent), once.
-	assert_eq "$(grep -c "GET /buildid/$id/debuginfo 200" "$T/debuginfod.log")" 2 "server hits (curl's + ptprof's)"
+	assert_eq "$(grep -c "UA:[^ ]*elfutils.* GET /buildid/$id/debuginfo 200" "$T/debuginfod.log")" 1 \
+		"fetches of $id"
 
-	# record, where lock labels read symbols while threads are stopped
-	# (nothing may be asked then): the names come all the same, at the end.
-	DEBUGINFOD_CACHE_PATH=$T/cache2 record -p "$pid" -d 0.3 -m wall -f folded -o "$T/rec.folded" \
-		--debuginfod
+	# record reads symbols while sampling, with threads stopped, to tell
+	# what a thread in a futex waits on: the rawwait thread's frames are
+	# the program's own.  Nothing is asked then; the debug info is fetched
+	# when the profile is written.
+	record -p "$rpid" -d 0.3 -m wall -f folded -o "$T/rec.folded" --debuginfod -v
 	assert_rc 0
-	assert_match "$T/rec.folded" ';chain_a;chain_b;chain_c [0-9]+$'
+	assert_untouched "$rpid"
+	assert_match "$T/rec.folded" ';raw_outer;raw_wait;[^ ]*syscall[^ ]* [0-9]+$'
+	assert_match "$T/err" 'rawfutex-stripped reported again, to fetch the debug info it lacked$'
+	stop_target "$rpid"
 
 	# The server gone: the client's cache still has the file.
 	kill_helpers
