@@ -179,7 +179,7 @@ static int on_progress(debuginfod_client *c, long got, long total)
 			fprintf(stderr, "\rptprof: debuginfod: %.12s...: %ld of %ld KiB   ",
 				g.asking, got / 1024, total / 1024);
 		else
-			fprintf(stderr, "\rptprof: debuginfod: asking for %.12s... (%.0f s)   ",
+			fprintf(stderr, "\rptprof: debuginfod: asking for %.12s... (%.1f s)   ",
 				g.asking, (double)(now - g.started) / 1e9);
 		g.shown = true;
 	}

@@ -1,12 +1,16 @@
-# tests/e2e/t_debuginfo.sh - debug info fetched from a debuginfod server.
+# tests/e2e/t_debuginfo.sh - debug info from elsewhere: debuginfod servers,
+# the libc's debug info for lock layouts, Rust v0 names.
 #
 # A real server (Debian's debuginfod) on a loopback port indexes a
-# directory holding only the separate debug file of chain-stripped; the
-# binary's own debuglink leads nowhere, so only the server can name its
-# frames.  Without --debuginfod nothing is asked (one line says which
-# build id lacked debug info); with it the names and file:line appear, the
-# client's cache serves the next run with the server gone, and a server
-# that does not answer costs no more than the budget.
+# directory holding only the separate debug files of chain-stripped and
+# rawfutex-stripped; their own debuglinks lead nowhere, so only the server
+# can name their frames.  Without --debuginfod nothing is asked (one line
+# says which build id lacked debug info); with it the names and file:line
+# appear, also for record, which reads symbols while sampling but asks
+# only once the profile is written; the client's cache serves the next
+# run with the server gone; a refused connection costs nothing and a
+# server that never answers no more than the budget, with a progress line
+# on a terminal and nothing left in the cache.
 
 # Free loopback port (bind to port 0, read what the kernel chose).
 free_port() {
@@ -173,15 +177,24 @@ t_debuginfo_unreachable() {
 	# The machine is shared: the whole run is allowed its noise.
 	[ "$took" -lt $((base + 1500)) ] || fail "a refused connection took $took ms (without: $base ms)"
 
-	# Accepts and never answers: the budget (2 s) ends it.
+	# Accepts and never answers: the budget (2 s) ends it.  On a terminal
+	# (script's), a progress line says what is asked for.
+	command -v script >/dev/null || skip "script (util-linux) not installed"
 	export DEBUGINFOD_URLS=http://127.0.0.1:$SILENT_PORT
-	timed_dump "$pid" --debuginfod --debuginfod-timeout 2 -v
-	took=$TOOK
+	local t0
+	t0=$(now_ms)
+	LAST_CMD="script: ptprof dump -p $pid --debuginfod --debuginfod-timeout 2 -v -o $T/out"
+	PT_RC=0
+	timeout -k 5 30 script -qec "'$PTPROF' dump -p $pid --debuginfod --debuginfod-timeout 2 -v -o '$T/out'" \
+		/dev/null </dev/null >"$T/err" 2>&1 || PT_RC=$?
+	took=$(($(now_ms) - t0))
+	check_sanitizer "$T/err"
 	assert_rc 0 1
 	assert_untouched "$pid"
 	assert_no_match "$T/out" 'chain_[abc]'
-	assert_match "$T/err" "no debug info for build id [0-9a-f]+: --debuginfod-timeout spent|Timer expired"
-	assert_match "$T/err" '^ptprof: debuginfod: ([01]\.[0-9]+|2\.00) s of the 2\.00 s budget spent$'
+	assert_match "$T/err" 'ptprof: debuginfod: asking for [0-9a-f]{12}\.\.\. \([0-9]+\.[0-9] s\)'
+	assert_match "$T/err" "no debug info for build id [0-9a-f]+: (--debuginfod-timeout spent|Timer expired)"
+	assert_match "$T/err" 'ptprof: debuginfod: ([01]\.[0-9]+|2\.00) s of the 2\.00 s budget spent'
 	[ "$took" -lt $((base + 2000 + 1500)) ] ||
 		fail "a silent server took $took ms with a 2 s budget (without: $base ms)"
 	[ "$took" -ge $((base + 700)) ] || fail "a silent server took only $took ms: was it asked? (without: $base ms)"
