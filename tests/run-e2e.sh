@@ -5,7 +5,8 @@
 #
 # Runs every t_NAME function defined in tests/e2e/t_*.sh whose NAME
 # contains FILTER, each in a shell of its own with its own temporary
-# directory.  Prints one line per test, the reasons of failures, and last
+# directory, E2E_JOBS (default 2) at a time; those a file lists in
+# E2E_SERIAL run last, alone.  Prints one line per test, the reasons of failures, and last
 # "N passed, N failed".  Exit 1 if any test failed.
 #
 # Must run as root (or with CAP_SYS_PTRACE): ptprof attaches to targets.
@@ -68,52 +69,102 @@ done < <(
 passed=0 failed=0 skipped=0
 failed_names=()
 
-for name in "${TESTS[@]}"; do
-	case $name in
-	*"$FILTER"*) ;;
-	*) continue ;;
-	esac
-	T=$ROOT_TMP/$name
-	mkdir -p "$T"
-	start=$(now_ms)
-	rc=0
-	# A fresh shell per test, under a watchdog: a test that hangs is
-	# killed with everything it started (timeout signals its process group)
-	# and counts as failed; the EXIT trap kills the targets it left.
-	export T
-	# shellcheck disable=SC2016
-	timeout -k 5 "$TEST_TIMEOUT" bash -c '
-		set -u
-		'"$(declare -f load_tests)"'
-		load_tests
-		trap cleanup_targets EXIT
-		trap "echo \"FAILED: test still running after $TEST_TIMEOUT s\"; exit 124" TERM
-		"t_$1"
-	' bash "$name" >"$T/log" 2>&1 </dev/null || rc=$?
-	elapsed=$(($(now_ms) - start))
+# Tests run E2E_JOBS at a time (default 2): most of a test's time is spent
+# waiting on its targets.  Those a file names in E2E_SERIAL (their figures
+# depend on having the CPUs to themselves: sample counts, CPU shares) run
+# afterwards, one at a time.
+E2E_JOBS=${E2E_JOBS:-2}
+[[ $E2E_JOBS =~ ^[1-9][0-9]*$ ]] || { echo "$0: E2E_JOBS must be a positive integer" >&2; exit 64; }
+
+# Start test $1 in the background: its log, exit status and time land in
+# its own directory.
+start_test() {
+	local name=$1
+	local dir=$ROOT_TMP/$name
+	mkdir -p "$dir"
+	(
+		T=$dir
+		export T
+		start=$(now_ms)
+		rc=0
+		# A fresh shell per test, under a watchdog: a test that hangs
+		# is killed with everything it started (timeout signals its
+		# process group) and counts as failed; the EXIT trap kills the
+		# targets it left.
+		# shellcheck disable=SC2016
+		timeout -k 5 "$TEST_TIMEOUT" bash -c '
+			set -u
+			'"$(declare -f load_tests)"'
+			load_tests
+			trap cleanup_targets EXIT
+			trap "echo \"FAILED: test still running after $TEST_TIMEOUT s\"; exit 124" TERM
+			"t_$1"
+		' bash "$name" >"$T/log" 2>&1 </dev/null || rc=$?
+		echo "$rc $(($(now_ms) - start))" >"$T/.result"
+	) &
+	RUNNING[$!]=$name
+}
+
+# Say how test $1 ended.
+report_test() {
+	local name=$1 rc elapsed secs
+	local dir=$ROOT_TMP/$name
+	read -r rc elapsed <"$dir/.result" 2>/dev/null || { rc=1 elapsed=0; }
 	secs=$(printf '%d.%02d' $((elapsed / 1000)) $((elapsed % 1000 / 10)))
 	case $rc in
 	0)
 		passed=$((passed + 1))
 		echo "ok    $name (${secs}s)"
-		rm -rf "$T"
+		rm -rf "$dir"
 		;;
 	77)
 		skipped=$((skipped + 1))
-		echo "skip  $name: $(grep -m1 '^SKIPPED: ' "$T/log" | cut -c10-)"
+		echo "skip  $name: $(grep -m1 '^SKIPPED: ' "$dir/log" | cut -c10-)"
 		;;
 	*)
 		failed=$((failed + 1))
 		failed_names+=("$name")
 		echo "FAIL  $name (${secs}s)"
-		if [ -s "$T/log" ]; then
-			sed 's/^/      /' "$T/log"
+		if [ -s "$dir/log" ]; then
+			sed 's/^/      /' "$dir/log"
 		else
 			echo "      (exited $rc without a message)"
 		fi
-		echo "      files: $T"
+		echo "      files: $dir"
 		;;
 	esac
+}
+
+# Wait for one running test to end, and report it.
+reap_one() {
+	local pid
+	wait -n -p pid "${!RUNNING[@]}"
+	report_test "${RUNNING[$pid]}"
+	unset "RUNNING[$pid]"
+}
+
+declare -A RUNNING=()
+PARALLEL=() SERIAL=()
+for name in "${TESTS[@]}"; do
+	case $name in
+	*"$FILTER"*) ;;
+	*) continue ;;
+	esac
+	case " ${E2E_SERIAL:-} " in
+	*" $name "*) SERIAL+=("$name") ;;
+	*) PARALLEL+=("$name") ;;
+	esac
+done
+for name in "${PARALLEL[@]}"; do
+	[ "${#RUNNING[@]}" -lt "$E2E_JOBS" ] || reap_one
+	start_test "$name"
+done
+while [ "${#RUNNING[@]}" -gt 0 ]; do
+	reap_one
+done
+for name in "${SERIAL[@]}"; do
+	start_test "$name"
+	reap_one
 done
 
 [ $failed -eq 0 ] && [ $skipped -eq 0 ] && rm -rf "$ROOT_TMP"

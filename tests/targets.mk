@@ -18,8 +18,8 @@ CHAIN_SRC   := $(TARGET_SRC)/chain.c $(TARGET_SRC)/common.c
 
 TARGET_PROGS := chain chain-O2 chain-nopie chain-stripped cxx holdtrace zombie churn pool \
                 signals vforker oddname smashed ratio relay foldname \
-                deadlock2 deadlock3 held many shortlib jitcode proctree cpuburn flip rustv0 \
-                rawfutex-stripped
+                deadlock2 deadlock3 held many shortlib jitcode proctree cpuburn flip \
+                sighandler rustv0 rawfutex-stripped
 
 .PHONY: targets
 targets: $(addprefix $(TARGETS_DIR)/,$(TARGET_PROGS))

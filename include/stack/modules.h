@@ -59,10 +59,12 @@ struct module {
 	struct gopcln *pcln;
 	Dwarf_CFI *debug_cfi;
 	uint64_t cfi_bias;        /* in dwfl_mod's addresses */
+	Dwarf_CFI *eh_cfi;        /* .eh_frame, through libdw */
+	uint64_t eh_cfi_bias;     /* in dwfl_mod's addresses */
 	struct go_cutab *cutab;
 	struct go_layout *layout;
 	const char *layout_missing;
-	bool pcln_tried, cfi_tried, cutab_tried, layout_tried;
+	bool pcln_tried, cfi_tried, eh_cfi_tried, cutab_tried, layout_tried;
 	/* Separate debug info (kept by the home): where libdw was given the
 	 * file, to report it again; whether no local debug file was found;
 	 * whether that happened with the fetch window closed (then libdw
@@ -107,6 +109,9 @@ const struct gopcln *module_gopcln(struct module *m);
 /* The module's .debug_frame CFI, or NULL (addresses biased as by
  * module_dwarf, for this module's runtime addresses). */
 Dwarf_CFI *module_debug_cfi(struct module *m, uint64_t *bias);
+/* The module's .eh_frame CFI read by libdw, or NULL; bias as above.
+ * Cheap: no debug file is looked for. */
+Dwarf_CFI *module_eh_cfi(struct module *m, uint64_t *bias);
 /* A Go module's address -> compilation unit table (its DWARF has no
  * .debug_aranges), or NULL. */
 const struct go_cutab *module_cutab(struct module *m);

@@ -39,6 +39,11 @@ void symshare_put(struct symshare *sh, const char *build_id, uint64_t offset, bo
 void symshare_lend(struct symshare *sh, const char *build_id, void *module);
 void *symshare_borrow(struct symshare *sh, const char *build_id);
 
+/* True the first time a build id is claimed: the one process that loads
+ * the file's debug information ahead (stack/prefetch.h); the others
+ * will borrow its module. */
+bool symshare_claim(struct symshare *sh, const char *build_id);
+
 /* Lookups answered from the share, and symbols put, for -v. */
 void symshare_counts(const struct symshare *sh, uint64_t *hits, uint64_t *puts);
 

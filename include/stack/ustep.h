@@ -23,12 +23,22 @@ struct uregs {
 	uint64_t ip, sp, bp;
 };
 
+/* Every register CFI names on x86_64, by DWARF number (rax, rdx, rcx,
+ * rbx, rsi, rdi, rbp, rsp, r8-r15, then the return address), and which
+ * of them are known. */
+enum { UREG_RBP = 6, UREG_RSP = 7, UREG_RA = 16, UREG_N = 17 };
+struct uregfile {
+	uint64_t v[UREG_N];
+	uint32_t known;           /* bit n: v[n] holds the register's value */
+};
+
 typedef bool (*ustep_read_fn)(void *arg, uint64_t addr, uint64_t *val);
 
 enum ustep {
 	USTEP_OK,                 /* *r now holds the caller's registers */
 	USTEP_NO_INFO,            /* nothing describes this pc: try another way */
 	USTEP_MEM,                /* a stack word could not be read */
+	USTEP_NEED_REG,           /* a rule needs a register rf does not know */
 };
 
 /* look: the address to look up (ip, or ip - 1 for a return address);
@@ -37,6 +47,12 @@ enum ustep {
  * every Go function with a frame saves it just below the return address. */
 enum ustep ustep_cfi(Dwarf_CFI *cfi, uint64_t bias, uint64_t look, bool go_frame,
 		     struct uregs *r, ustep_read_fn rd, void *arg);
+/* The same through any CFI (.eh_frame too), for every register: *rf
+ * becomes the caller's (RA = 0 in the outermost frame), a register
+ * whose rule cannot be followed unknown.  Signal frames, and expressions
+ * beyond register plus constant, are NO_INFO: for libunwind. */
+enum ustep ustep_cfi_all(Dwarf_CFI *cfi, uint64_t bias, uint64_t look, struct uregfile *rf,
+			 ustep_read_fn rd, void *arg);
 /* f: the Go function containing look. */
 enum ustep ustep_gopcln(const struct gopcln *t, const struct gopcln_func *f, uint64_t bias,
 			uint64_t look, struct uregs *r, ustep_read_fn rd, void *arg);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 
 #include "target/procfs.h"
@@ -42,6 +43,11 @@ void capture_free(struct capture *c);
  * stack_addr and stack_len (0 when the copy failed). */
 void capture_copy_stack(pid_t tid, const struct maps *maps, uint64_t sp, size_t max_bytes,
 			struct capture *c);
+
+/* The same, as iovecs for a process_vm_readv of its own: c's buffer made
+ * large enough, stack_addr set, stack_len 0 until the copy. */
+void capture_stack_iov(const struct maps *maps, uint64_t sp, size_t max_bytes,
+		       struct capture *c, struct iovec *local, struct iovec *remote);
 
 /* Read n bytes at target address addr from the stack copy.  True only when
  * [addr, addr+n) lies wholly inside the copy (no wrap-around). */

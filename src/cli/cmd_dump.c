@@ -296,6 +296,7 @@ int cmd_dump(const struct subcommand *self, int argc, char **argv)
 	struct dump_args a = { .c = COMMON_ARGS_DEFAULTS, .format = FMT_TEXT };
 	int first, ret;
 
+	xalloc_burst();
 	ret = cli_parse(self, argc, argv, on_option, &a, &first);
 	if (ret)
 		goto out_args;

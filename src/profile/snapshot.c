@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "profile/snapshot.h"
+#include "stack/prefetch.h"
 #include "target/inplace.h"
 #include "target/signals.h"
 #include "target/tracer.h"
@@ -79,6 +80,9 @@ struct capture_run {
 	size_t ngone, gone_cap;
 	struct inflight win[WINDOW];
 	size_t nwin;
+	struct inplace_batch batch; /* sleeping threads, read in place together */
+	struct prefetch *pf;      /* loads the debug information of the code
+				     threads sleep in, meanwhile (or NULL) */
 	unsigned disk_wait_ms;    /* how long a thread in state D may take to stop */
 	const char *disk_problem; /* what is said of one that does not */
 };
@@ -193,6 +197,39 @@ static void capture_alone(struct capture_run *r, struct inflight *in)
 
 static int stop_slot(struct capture_run *r, size_t idx);
 
+/* Load m's debug information ahead, unless another process of the dump
+ * did: symbolizing will read through that one's. */
+static void prefetch(struct prefetch *pf, const struct snapshot_opts *o, struct module *m)
+{
+	if (m && o->share && m->info.build_id[0] && !symshare_claim(o->share, m->info.build_id))
+		return;
+	prefetch_add(pf, m);
+}
+
+/* Read the queued sleepers in place - after letting go of the threads
+ * already asked to stop, which must not wait for these reads - and stop
+ * those that moved.  Returns 0 or an exit status. */
+static int flush_batch(struct capture_run *r)
+{
+	int ret = 0;
+	if (r->batch.n == 0)
+		return 0;
+	while (r->nwin)
+		complete_one(r);
+	inplace_batch_run(&r->batch, &r->s->maps, r->o->stack_bytes, r->caps);
+	for (size_t i = 0; i < r->batch.n; i++) {
+		const struct inplace_item *it = &r->batch.items[i];
+		if (it->result == INPLACE_OK)
+			r->s->t[it->slot].in_place = true;
+		else if (it->result == INPLACE_GONE)
+			drop(r, it->slot);
+		else if (!ret)
+			ret = stop_slot(r, it->slot);
+	}
+	r->batch.n = 0;
+	return ret;
+}
+
 /* Facts first (a stopped thread would read as stopped), then a capture in
  * place, or seize and interrupt.  Returns 0 or an exit status. */
 static int start_one(struct capture_run *r, pid_t tid)
@@ -211,7 +248,7 @@ static int start_one(struct capture_run *r, pid_t tid)
 	/* The thread's /proc files stay open from the facts to the copy. */
 	struct thread_files tf = THREAD_FILES_INIT;
 	int ret = 0;
-	if (thread_facts_read_files(&tf, s->pid, tid, &ts->facts) < 0) {
+	if (thread_facts_read_asleep(&tf, s->pid, tid, &ts->facts) < 0) {
 		ts->facts.tid = tid;
 		drop(r, idx);
 		goto out;
@@ -220,17 +257,22 @@ static int start_one(struct capture_run *r, pid_t tid)
 		ts->problem = "thread has exited (zombie)";
 		goto out;
 	}
+	if (ts->facts.have_syscall)
+		prefetch(r->pf, r->o, modules_find(s->ms, ts->facts.sc.pc));
 	/* In uninterruptible sleep: where in the kernel, if root may see. */
 	if (ts->facts.state == 'D')
 		kstack_read(s->pid, tid, &ts->kstack);
-	/* Asleep in the kernel: its stack cannot change, read it in place -
-	 * after letting go of the threads already asked to stop, which must
-	 * not wait for these reads. */
+	/* Asleep in the kernel: its stack cannot change, read it in place,
+	 * with others (flush_batch). */
 	if (!r->o->stop_all && (ts->facts.state == 'S' || ts->facts.state == 'D')) {
+		if (r->batch.n == INPLACE_BATCH && (ret = flush_batch(r)) != 0)
+			goto out;
+		if (inplace_batch_add(&r->batch, &tf, &ts->facts, idx))
+			goto out;
 		while (r->nwin)
 			complete_one(r);
-		enum inplace_result ir = inplace_capture(&tf, s->pid, tid, &s->maps,
-							 r->o->stack_bytes, &r->caps[idx]);
+		enum inplace_result ir = inplace_capture_seen(&tf, s->pid, &ts->facts, &s->maps,
+							      r->o->stack_bytes, &r->caps[idx]);
 		if (ir == INPLACE_OK) {
 			ts->in_place = true;
 			goto out;
@@ -302,11 +344,11 @@ static void compact(struct capture_run *r)
 	s->n = k;
 }
 
-static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
+static int capture_all(struct snapshot *s, const struct snapshot_opts *o, struct prefetch *pf,
 		       struct capture **caps_out)
 {
 	struct capture_run r = {
-		.s = s, .o = o, .disk_wait_ms = DISK_SLEEP_TIMEOUT_MS,
+		.s = s, .o = o, .pf = pf, .batch.pid = s->pid, .disk_wait_ms = DISK_SLEEP_TIMEOUT_MS,
 		.disk_problem = "did not stop within 2 s (uninterruptible sleep in the kernel; "
 				"see /proc/PID/task/TID/stack)",
 	};
@@ -333,6 +375,11 @@ static int capture_all(struct snapshot *s, const struct snapshot_opts *o,
 			ret = start_one(&r, tids[i]);
 		}
 		free(tids);
+		if (!ret)
+			ret = flush_batch(&r);
+		for (size_t i = 0; i < r.batch.n; i++)   /* left by a failure */
+			thread_files_close(&r.batch.items[i].tf);
+		r.batch.n = 0;
 		/* Every thread asked to stop is released before anything else. */
 		while (r.nwin)
 			complete_one(&r);
@@ -437,15 +484,23 @@ int snapshot_take(struct snapshot *s, pid_t pid, const struct snapshot_opts *o)
 		return tracer_maps_failed(pid);
 	}
 
+	/* The files first, so that their debug information loads while the
+	 * threads are read (stack/prefetch.h): the program's own at once,
+	 * then that of the code each thread sleeps in. */
+	s->ms = modules_open(pid, &s->maps, o->debug_dir);
+	struct prefetch *pf = prefetch_start();
+	prefetch(pf, o, modules_main(s->ms));
 	s->time_ns = realtime_ns();
 	uint64_t t0 = monotonic_ns();
-	ret = capture_all(s, o, &caps);
+	ret = capture_all(s, o, pf, &caps);
 	s->capture_ns = monotonic_ns() - t0;
+	size_t loaded = prefetch_finish(pf);
+	pt_verbose("process %d: debug information of %zu files loaded while its threads were read",
+		   (int)pid, loaded);
 	if (ret || signals_stop_requested())
 		goto out;
 
 	/* Every thread runs again: now the slow part. */
-	s->ms = modules_open(pid, &s->maps, o->debug_dir);
 	struct unwinder *u = unwinder_new(s->ms, &s->maps);
 	unwind_all(s, o, u, caps);
 	/* Code in no known module: a library mapped since maps was read.

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "stack/debugfind.h"
 #include "stack/debuginfod.h"
 #include "stack/mapgroup.h"
 #include "stack/modules.h"
@@ -289,13 +290,10 @@ static Dwfl_Module **report_files(struct modules *ms, const struct map_groups *g
 		if (dm[f] && !vdso) {
 			/* For module_symbols: the file again, by the path that
 			 * reached it (map_files when the path did not). */
-			void **ud;
 			char *again = mf->first->deleted ? NULL : xstrdup(file_name);
 			if (!again)
 				again = xasprintf("/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
 						  (int)ms->pid, mf->first->start, mf->first->end);
-			dwfl_module_info(dm[f], &ud, NULL, NULL, NULL, NULL, NULL, NULL);
-			*ud = NULL;
 			free(file_name);
 			file_name = again;
 		}
@@ -303,6 +301,8 @@ static Dwfl_Module **report_files(struct modules *ms, const struct map_groups *g
 			report_at[f] = (struct report_at){ file_name, base };
 		else
 			free(file_name);
+		/* Its userdata is its home module (make_modules), which
+		 * find_debuginfo reads. */
 		if (!dm[f]) {
 			pt_verbose("libdw cannot use %s: %s", mf->first->path, dwfl_errmsg(-1));
 			close(fd);
@@ -479,22 +479,25 @@ static bool has_own_dwarf(Dwfl_Module *mod)
 	return false;
 }
 
-/* libdw's find_debuginfo: the files on this machine (libdw's own search,
- * which never asks a server: DEBUGINFOD_URLS is out of the environment),
+/* libdw's find_debuginfo: the files on this machine (stack/debugfind.h),
  * then, with --debuginfod and the fetch window open, the servers. */
 static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
 			  Dwarf_Addr base, const char *file_name, const char *debuglink_file,
 			  GElf_Word debuglink_crc, char **debuginfo_file_name)
 {
 	struct module *h = *userdata;
-	int fd = dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
-					      debuglink_file, debuglink_crc, debuginfo_file_name);
+	if (!h)
+		return -1;
+	/* debugfind_local's userdata is the search path. */
+	void *path = &h->owner->debug_path;
+	int fd = debugfind_local(mod, &path, modname, base, file_name, debuglink_file,
+				 debuglink_crc, debuginfo_file_name);
 	const unsigned char *bits;
 	GElf_Addr idaddr;
 	int len;
 
-	if (!h || h->debug_handed || (fd < 0 && has_own_dwarf(mod))) {
-		if (h && fd >= 0)
+	if (h->debug_handed || (fd < 0 && has_own_dwarf(mod))) {
+		if (fd >= 0)
 			h->debug_handed = true;
 		return fd;  /* the alternate file: only what is here */
 	}
@@ -530,6 +533,8 @@ struct modules *modules_open(pid_t pid, const struct maps *maps, const char *deb
 	ms->pid = pid;
 	ms->root = same_mount_ns(pid) ? xstrdup("") : xasprintf("/proc/%d/root", (int)pid);
 	ms->cb.find_elf = dwfl_linux_proc_find_elf;
+	/* This machine's files (libdw's own search would load libdebuginfod
+	 * when it finds nothing), then, with --debuginfod, the servers. */
 	ms->cb.find_debuginfo = find_debuginfo;
 	ms->cb.section_address = dwfl_offline_section_address;
 	/* Where separate debug files are looked for: next to the file, in its
@@ -716,6 +721,19 @@ Dwarf_CFI *module_debug_cfi(struct module *m, uint64_t *bias)
 	}
 	*bias = h->cfi_bias + m->shift;
 	return h->debug_cfi;
+}
+
+Dwarf_CFI *module_eh_cfi(struct module *m, uint64_t *bias)
+{
+	struct module *h = m->home;
+	if (!h->eh_cfi_tried) {
+		Dwarf_Addr b = 0;
+		h->eh_cfi = dwfl_module_eh_cfi(h->dwfl_mod, &b);
+		h->eh_cfi_bias = b;
+		h->eh_cfi_tried = true;
+	}
+	*bias = h->eh_cfi_bias + m->shift;
+	return h->eh_cfi;
 }
 
 const struct go_cutab *module_cutab(struct module *m)

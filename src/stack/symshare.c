@@ -19,6 +19,7 @@ struct shared {
 struct symshare {
 	struct strtab ids;        /* build ids */
 	void **lent;              /* by build id index: a module, or NULL */
+	bool *claimed;            /* by build id index: symshare_claim'ed */
 	size_t lent_cap;
 	struct u64map index;      /* key hash -> position in v */
 	struct shared *v;
@@ -44,6 +45,7 @@ void symshare_free(struct symshare *sh)
 	}
 	free(sh->v);
 	free(sh->lent);
+	free(sh->claimed);
 	u64map_free(&sh->index);
 	strtab_free(&sh->ids);
 	free(sh);
@@ -115,15 +117,24 @@ void symshare_put(struct symshare *sh, const char *build_id, uint64_t offset, bo
 	sh->puts++;
 }
 
-void symshare_lend(struct symshare *sh, const char *build_id, void *module)
+/* The slot of build_id in lent and claimed. */
+static size_t slot(struct symshare *sh, const char *build_id)
 {
 	size_t id = strtab_intern(&sh->ids, build_id);
 	if (id >= sh->lent_cap) {
 		size_t old = sh->lent_cap;
 		sh->lent_cap = id + 16;
 		sh->lent = xreallocarray(sh->lent, sh->lent_cap, sizeof(*sh->lent));
+		sh->claimed = xreallocarray(sh->claimed, sh->lent_cap, sizeof(*sh->claimed));
 		memset(sh->lent + old, 0, (sh->lent_cap - old) * sizeof(*sh->lent));
+		memset(sh->claimed + old, 0, (sh->lent_cap - old) * sizeof(*sh->claimed));
 	}
+	return id;
+}
+
+void symshare_lend(struct symshare *sh, const char *build_id, void *module)
+{
+	size_t id = slot(sh, build_id);
 	if (!sh->lent[id])
 		sh->lent[id] = module;
 }
@@ -132,6 +143,14 @@ void *symshare_borrow(struct symshare *sh, const char *build_id)
 {
 	size_t id = strtab_intern(&sh->ids, build_id);
 	return id < sh->lent_cap ? sh->lent[id] : NULL;
+}
+
+bool symshare_claim(struct symshare *sh, const char *build_id)
+{
+	size_t id = slot(sh, build_id);
+	bool first = !sh->claimed[id];
+	sh->claimed[id] = true;
+	return first;
 }
 
 void symshare_counts(const struct symshare *sh, uint64_t *hits, uint64_t *puts)

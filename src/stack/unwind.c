@@ -16,6 +16,7 @@ extern int _Ux86_64_dwarf_search_unwind_table(unw_addr_space_t as, unw_word_t ip
 
 struct unwinder {
 	unw_addr_space_t as;
+	bool libunwind_only;      /* PTPROF_UNWINDER=libunwind: no fast path */
 	struct modules *ms;
 	const struct maps *maps;
 	bool missed_module;       /* an address in no known module was met */
@@ -199,6 +200,7 @@ struct unwinder *unwinder_new(struct modules *ms, const struct maps *maps)
 		pt_error("libunwind: unw_create_addr_space failed");
 		exit(EXIT_FAILED);
 	}
+	u->libunwind_only = getenv("PTPROF_UNWINDER") && strcmp(getenv("PTPROF_UNWINDER"), "libunwind") == 0;
 	/* Cache decoded unwind info across all unwinds of this process. */
 	unw_set_caching_policy(u->as, UNW_CACHE_PER_THREAD);
 	return u;
@@ -308,6 +310,16 @@ static bool fp_step(struct unwind_ctx *ctx, struct uregs *r)
 	return true;
 }
 
+/* The kernel returns from a signal handler to code that calls
+ * rt_sigreturn: "mov $15, %rax; syscall", glibc's __restore_rt. */
+static bool sigreturn_at(struct unwind_ctx *ctx, uint64_t ip)
+{
+	static const unsigned char code[] = { 0x48, 0xc7, 0xc0, 0x0f, 0, 0, 0, 0x0f, 0x05 };
+	unsigned char have[sizeof(code)];
+	struct module *m = find_module(ctx, ip);
+	return m && module_read(m, ip, have, sizeof(have)) && memcmp(have, code, sizeof(code)) == 0;
+}
+
 static void push(struct stack *out, uint64_t ip, bool is_return)
 {
 	XGROW(out->frames, out->cap, out->n);
@@ -322,7 +334,7 @@ static bool unwind_libunwind(struct unwinder *u, struct unwind_ctx *ctx, size_t 
 			     struct uregs *r, bool *is_return, bool first, struct stack *out)
 {
 	unw_cursor_t cur;
-	bool after_signal = false, at_start = true;
+	bool at_start = true;
 	uint64_t prev_sp = out->n ? r->sp - 1 : 0;
 	struct alt_code a;
 
@@ -354,6 +366,9 @@ static bool unwind_libunwind(struct unwinder *u, struct unwind_ctx *ctx, size_t 
 			out->end = UNWIND_BAD_PC;
 			return true;
 		}
+		/* Reached through a signal frame (libunwind says so once it has
+		 * stepped through one): the interrupted code, at an exact PC. */
+		bool after_signal = unw_is_signal_frame(&cur) > 0;
 		/* Callers live at higher addresses; a signal frame may switch to
 		 * another stack (sigaltstack), so it alone may go down.  The
 		 * innermost frame's caller may share its SP: a leaf that keeps
@@ -362,7 +377,9 @@ static bool unwind_libunwind(struct unwinder *u, struct unwind_ctx *ctx, size_t 
 			out->end = UNWIND_CYCLE;
 			return true;
 		}
-		bool ret = at_start ? *is_return : !after_signal;
+		/* The signal trampoline's address is where it starts, not a
+		 * return address: looked up as it is. */
+		bool ret = at_start ? *is_return : !after_signal && !sigreturn_at(ctx, ip);
 		if (!at_start && alt_code(ctx, ret ? ip - 1 : ip, &a)) {
 			unw_word_t bp = 0;
 			unw_get_reg(&cur, UNW_X86_64_RBP, &bp);
@@ -373,7 +390,6 @@ static bool unwind_libunwind(struct unwinder *u, struct unwind_ctx *ctx, size_t 
 		at_start = false;
 		push(out, ip, ret);
 		prev_sp = sp;
-		after_signal = unw_is_signal_frame(&cur) > 0;
 		ctx->stack_miss = false;
 		int rc = unw_step(&cur);
 		if (rc == -UNW_ESTOPUNWIND) {
@@ -406,6 +422,100 @@ static bool unwind_libunwind(struct unwinder *u, struct unwind_ctx *ctx, size_t 
 	}
 }
 
+enum fast {
+	FAST_DONE,                /* the stack ended: out->end set */
+	FAST_HANDOFF,             /* reached code alt_code steps over */
+	FAST_NEED_REG,            /* a rule needs a register not known */
+	FAST_GIVE_UP,             /* something only libunwind follows */
+};
+
+/* The registers the capture gives, by DWARF number, and which are known
+ * (a capture read in place: see known_in_place). */
+static struct uregfile capture_regs(const struct capture *c)
+{
+	const struct user_regs_struct *g = &c->regs;
+	struct uregfile rf = { .v = { g->rax, g->rdx, g->rcx, g->rbx, g->rsi, g->rdi, g->rbp,
+				      g->rsp, g->r8, g->r9, g->r10, g->r11, g->r12, g->r13,
+				      g->r14, g->r15, g->rip } };
+	if (!c->partial_regs)
+		rf.known = (1u << UREG_N) - 1;
+	else
+		rf.known = 1u << UREG_RA | 1u << UREG_RSP |
+			   (c->syscall_regs ? 1u << 1 | 1u << 2 | 1u << 4 | 1u << 5 | 1u << 8 |
+					      1u << 9 | 1u << 10 : 0);
+	return rf;
+}
+
+/* Frames from .eh_frame through libdw (ustep_cfi_all), the common case,
+ * without libunwind: its table search takes a lock that costs two
+ * sigprocmask calls a step, the largest cost of a dump of many threads.
+ * The same checks as unwind_libunwind's; anything it does not follow (a
+ * signal frame, a PLT entry's expression, code no table covers) gives
+ * up, and the caller lets libunwind do the same frames again. */
+static enum fast unwind_fast(struct unwind_ctx *ctx, size_t max_frames, struct uregs *r,
+			     bool *is_return, bool first, struct stack *out)
+{
+	struct uregfile rf = { .known = 1u << UREG_RA | 1u << UREG_RSP | 1u << UREG_RBP };
+	bool at_start = true;
+	uint64_t prev_sp = out->n ? r->sp - 1 : 0;
+	struct alt_code a;
+
+	if (first) {
+		rf = capture_regs(ctx->cap);
+	} else {
+		rf.v[UREG_RA] = r->ip;
+		rf.v[UREG_RSP] = r->sp;
+		rf.v[UREG_RBP] = r->bp;
+	}
+	for (;;) {
+		uint64_t ip = rf.v[UREG_RA], sp = rf.v[UREG_RSP], bias;
+		if (out->n >= max_frames) {
+			out->end = UNWIND_TRUNCATED;
+			return FAST_DONE;
+		}
+		if (ip == 0) {
+			out->end = UNWIND_COMPLETE;
+			return FAST_DONE;
+		}
+		if (out->n > 0 && !is_code(ctx->u->maps, ip)) {
+			out->end = UNWIND_BAD_PC;
+			return FAST_DONE;
+		}
+		if (out->n > 0 && (out->n > 1 ? sp <= prev_sp : sp < prev_sp)) {
+			out->end = UNWIND_CYCLE;
+			return FAST_DONE;
+		}
+		bool ret = at_start ? *is_return : true;
+		uint64_t look = ret ? ip - 1 : ip;
+		if (!at_start && alt_code(ctx, look, &a)) {
+			*r = (struct uregs){ ip, sp, rf.known & 1u << UREG_RBP ? rf.v[UREG_RBP] : 0 };
+			*is_return = ret;
+			return FAST_HANDOFF;
+		}
+		struct module *m = find_module(ctx, look);
+		Dwarf_CFI *cfi = m && m->eh.present ? module_eh_cfi(m, &bias) : NULL;
+		if (!cfi)
+			return FAST_GIVE_UP;
+		at_start = false;
+		push(out, ip, ret);
+		prev_sp = sp;
+		ctx->stack_miss = false;
+		switch (ustep_cfi_all(cfi, bias, look, &rf, read_word, ctx)) {
+		case USTEP_OK:
+			continue;
+		case USTEP_NEED_REG:
+			return FAST_NEED_REG;
+		case USTEP_MEM:
+			if (!ctx->stack_miss)
+				return FAST_GIVE_UP;
+			out->end = UNWIND_STACK_END;
+			return FAST_DONE;
+		default:
+			return FAST_GIVE_UP;
+		}
+	}
+}
+
 static void unwind_walk(struct unwinder *u, const struct capture *c, size_t max_frames,
 			struct unwind_ctx *pctx, struct stack *out)
 {
@@ -427,6 +537,21 @@ static void unwind_walk(struct unwinder *u, const struct capture *c, size_t max_
 	for (;;) {
 		uint64_t look = is_return ? r.ip - 1 : r.ip;
 		if (!alt_code(&ctx, look, &a)) {
+			size_t n0 = out->n;
+			enum fast f = u->libunwind_only ? FAST_GIVE_UP
+				: unwind_fast(&ctx, max_frames, &r, &is_return, first, out);
+			if (f == FAST_NEED_REG && ctx.partial) {
+				pctx->needed_reg = true;
+				return;
+			}
+			if (f == FAST_DONE)
+				return;
+			if (f == FAST_HANDOFF) {
+				first = false;
+				prev_sp = r.sp - 1;
+				continue;
+			}
+			out->n = n0;      /* libunwind does these frames again */
 			bool done = unwind_libunwind(u, &ctx, max_frames, &r, &is_return, first, out);
 			pctx->needed_reg = ctx.needed_reg;
 			if (done || ctx.needed_reg)

@@ -31,8 +31,8 @@ bool stackmem_read(const struct capture *c, uint64_t addr, void *out, size_t n)
 	return true;
 }
 
-void capture_copy_stack(pid_t tid, const struct maps *maps, uint64_t sp, size_t max_bytes,
-			struct capture *c)
+void capture_stack_iov(const struct maps *maps, uint64_t sp, size_t max_bytes,
+		       struct capture *c, struct iovec *local, struct iovec *remote)
 {
 	size_t len = max_bytes;
 	const struct map_entry *m = maps ? maps_find(maps, sp) : NULL;
@@ -40,15 +40,22 @@ void capture_copy_stack(pid_t tid, const struct maps *maps, uint64_t sp, size_t 
 		len = (size_t)(m->end - sp);
 	c->stack_addr = sp;
 	c->stack_len = 0;
-	if (len == 0)
-		return;
-	if (c->stack_cap < len) {
+	if (len && c->stack_cap < len) {
 		free(c->stack);
 		c->stack = xmalloc(len);
 		c->stack_cap = len;
 	}
-	struct iovec local = { c->stack, len };
-	struct iovec remote = { (void *)(uintptr_t)sp, len };
+	*local = (struct iovec){ c->stack, len };
+	*remote = (struct iovec){ (void *)(uintptr_t)sp, len };
+}
+
+void capture_copy_stack(pid_t tid, const struct maps *maps, uint64_t sp, size_t max_bytes,
+			struct capture *c)
+{
+	struct iovec local, remote;
+	capture_stack_iov(maps, sp, max_bytes, c, &local, &remote);
+	if (local.iov_len == 0)
+		return;
 	ssize_t n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
 	/* A short or failed copy still leaves the registers: frame 0 at least. */
 	c->stack_len = n > 0 ? (size_t)n : 0;

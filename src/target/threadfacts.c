@@ -34,7 +34,8 @@ static ssize_t read_file(struct thread_files *tf, int *fd, pid_t pid, pid_t tid,
 		  : procfs_read(pid, tid, name, buf, size);
 }
 
-static int read_facts(struct thread_files *tf, pid_t pid, pid_t tid, struct thread_facts *f)
+static int read_facts(struct thread_files *tf, pid_t pid, pid_t tid, struct thread_facts *f,
+		      bool run_time)
 {
 	char buf[1024];
 	struct proc_stat st;
@@ -50,6 +51,8 @@ static int read_facts(struct thread_files *tf, pid_t pid, pid_t tid, struct thre
 							  (uint64_t)procfs_clock_ticks());
 	f->user_ticks = st.utime_ticks;
 	f->sys_ticks = st.stime_ticks;
+	if (run_time && (st.state == 'S' || st.state == 'D'))
+		f->have_run_ns = thread_run_stamp(tf, pid, tid, &f->run_ns, &f->runs) == 0;
 	/* A thread on a CPU has no syscall to report; skip the read. */
 	if (st.state != 'R' &&
 	    read_file(tf, tf ? &tf->syscall : NULL, pid, tid, "syscall", buf, sizeof(buf)) > 0 &&
@@ -62,24 +65,38 @@ static int read_facts(struct thread_files *tf, pid_t pid, pid_t tid, struct thre
 
 int thread_facts_read(pid_t pid, pid_t tid, struct thread_facts *f)
 {
-	return read_facts(NULL, pid, tid, f);
+	return read_facts(NULL, pid, tid, f, false);
 }
 
 int thread_facts_read_files(struct thread_files *tf, pid_t pid, pid_t tid,
 			    struct thread_facts *f)
 {
-	return read_facts(tf, pid, tid, f);
+	return read_facts(tf, pid, tid, f, false);
+}
+
+int thread_facts_read_asleep(struct thread_files *tf, pid_t pid, pid_t tid,
+			     struct thread_facts *f)
+{
+	return read_facts(tf, pid, tid, f, true);
+}
+
+int thread_run_stamp(struct thread_files *tf, pid_t pid, pid_t tid, uint64_t *ns,
+		     uint64_t *runs)
+{
+	char buf[128];
+	unsigned long long v, w;
+	if (procfs_pread(&tf->schedstat, pid, tid, "schedstat", buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%llu %*u %llu", &v, &w) != 2)
+		return -1;
+	*ns = v;
+	*runs = w;
+	return 0;
 }
 
 int thread_run_ns(struct thread_files *tf, pid_t pid, pid_t tid, uint64_t *ns)
 {
-	char buf[128];
-	unsigned long long v;
-	if (procfs_pread(&tf->schedstat, pid, tid, "schedstat", buf, sizeof(buf)) <= 0 ||
-	    sscanf(buf, "%llu", &v) != 1)
-		return -1;
-	*ns = v;
-	return 0;
+	uint64_t runs;
+	return thread_run_stamp(tf, pid, tid, ns, &runs);
 }
 
 void thread_files_close(struct thread_files *tf)

@@ -194,10 +194,10 @@ t_debuginfo_unreachable() {
 	assert_no_match "$T/out" 'chain_[abc]'
 	assert_match "$T/err" 'ptprof: debuginfod: asking for [0-9a-f]{12}\.\.\. \([0-9]+\.[0-9] s\)'
 	assert_match "$T/err" "no debug info for build id [0-9a-f]+: (--debuginfod-timeout spent|Timer expired)"
-	assert_match "$T/err" 'ptprof: debuginfod: ([01]\.[0-9]+|2\.00) s of the 2\.00 s budget spent'
+	# It waited (a second at least), and no longer than the budget.
+	assert_match "$T/err" 'ptprof: debuginfod: (1\.[0-9]+|2\.00) s of the 2\.00 s budget spent'
 	[ "$took" -lt $((base + 2000 + 1500)) ] ||
 		fail "a silent server took $took ms with a 2 s budget (without: $base ms)"
-	[ "$took" -ge $((base + 700)) ] || fail "a silent server took only $took ms: was it asked? (without: $base ms)"
 	# Cut off, not "not found": nothing cached that would stop the next run asking.
 	[ ! -e "$T/cache/$(stripped_build_id)/debuginfo" ] || fail "a cut-off query left a cache entry"
 	stop_target "$pid"

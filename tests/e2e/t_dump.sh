@@ -49,6 +49,17 @@ assert_chain_busy_O0() {
 	assert_caller "$T/busy-0" chain_a busy_thread
 }
 
+# A dump of the chain target at -O0 (ptprof's arguments) that exits 0,
+# leaves the target untouched and shows every thread's known frames.
+dump_chain_O0_ok() {
+	dump "$@"
+	assert_rc 0
+	assert_untouched "$pid"
+	split_chain_blocks
+	assert_chain_busy_O0
+	assert_chain_blocked_threads
+}
+
 t_dump_chain_O0() {
 	start_target chain
 	local pid=$LAST_PID
@@ -341,12 +352,27 @@ t_dump_stripped_debug_dir() {
 
 	start_target chain-stripped
 	local pid=$LAST_PID
-	dump --debug-dir "$T/debugroot" -p "$pid"
-	assert_rc 0
-	assert_untouched "$pid"
-	split_chain_blocks
-	assert_chain_busy_O0
-	assert_chain_blocked_threads
+	dump_chain_O0_ok --debug-dir "$T/debugroot" -p "$pid"
+	stop_target "$pid"
+}
+
+# The debug file found by its .gnu_debuglink name, libdw's way but without
+# libdebuginfod: a file of that name with another build id next to the
+# binary is passed over, the right one in .debug/ is taken.
+t_dump_debuglink_search() {
+	mkdir -p "$T/bin/.debug"
+	cp "$TARGETS_DIR/chain-stripped" "$T/bin/"
+	cp "$TARGETS_DIR/chain-O2" "$T/bin/chain-stripped.debug"
+	cp "$TARGETS_DIR/separate-debug/chain-stripped.debug" "$T/bin/.debug/"
+
+	TARGETS_DIR=$T/bin start_target chain-stripped
+	local pid=$LAST_PID
+	dump_chain_O0_ok -p "$pid"
+
+	# Without the right file, the wrong one is still not taken.
+	rm "$T/bin/.debug/chain-stripped.debug"
+	dump -p "$pid"
+	assert_no_match "$T/out" 'chain_[abc]'
 	stop_target "$pid"
 }
 
@@ -444,12 +470,7 @@ t_dump_twice_same_syscalls() {
 	start_target chain
 	local pid=$LAST_PID i
 	for i in 1 2; do
-		dump -p "$pid"
-		assert_rc 0
-		assert_untouched "$pid"
-		split_chain_blocks
-		assert_chain_busy_O0
-		assert_chain_blocked_threads
+		dump_chain_O0_ok -p "$pid"
 	done
 	stop_target "$pid"
 }

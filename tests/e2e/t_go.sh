@@ -83,17 +83,23 @@ go_cpu_check() {
 	stop_target "$pid"
 }
 
+# Sample counts against the CPU it had: alone (tests/run-e2e.sh).
+E2E_SERIAL+=" go_cpu_profile"
 t_go_cpu_profile() {
 	go_cpu_check go-gocpu
 }
 
 # -ldflags="-s -w": no symbol table, no DWARF, no .debug_frame; only the
 # runtime's function table is left to unwind and name with.
+# Sample counts against the CPU it had: alone (tests/run-e2e.sh).
+E2E_SERIAL+=" go_cpu_profile_stripped"
 t_go_cpu_profile_stripped() {
 	go_cpu_check go-gocpu-sw
 }
 
 # cgo: C code (with .eh_frame) and Go code (without) in one binary.
+# Sample counts against the CPU it had: alone (tests/run-e2e.sh).
+E2E_SERIAL+=" go_cpu_profile_cgo"
 t_go_cpu_profile_cgo() {
 	go_cpu_check go-gocpu-cgo
 }

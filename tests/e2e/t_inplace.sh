@@ -102,6 +102,8 @@ t_dump_in_place_vfork() {
 
 # cpu mode: the profile's total is the CPU time the process used (within
 # 1%), and the time a thread spends writing is the kernel's.
+# Sample counts against the CPU it had: alone (tests/run-e2e.sh).
+E2E_SERIAL+=" record_cpu_exact"
 t_record_cpu_exact() {
 	record -r 199 -o "$T/c.pb.gz" -- "$TARGETS_DIR/cpuburn" 250
 	assert_rc 0

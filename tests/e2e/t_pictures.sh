@@ -316,6 +316,8 @@ check(d['activeProfileIndex'] == 0, 'activeProfileIndex %r' % d['activeProfileIn
 
 # The ratio target in cpu mode: one profile, the worker's, weights in
 # nanoseconds (whole periods at 499 Hz), hot_b under ~3/4 of them.
+# Sample counts against the CPU it had: alone (tests/run-e2e.sh).
+E2E_SERIAL+=" pictures_speedscope_ratio"
 t_pictures_speedscope_ratio() {
 	start_target ratio
 	local pid=$LAST_PID wtid

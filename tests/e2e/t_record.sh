@@ -470,6 +470,8 @@ t_record_cpu_seizes_runners_only() {
 
 # The worker spends 1/4 of its CPU in hot_a and 3/4 in hot_b: a CPU
 # profile must say so, within 7 points.
+# Sample counts against the CPU it had: alone (tests/run-e2e.sh).
+E2E_SERIAL+=" record_ratio_shares"
 t_record_ratio_shares() {
 	need_go
 	start_target ratio

@@ -120,18 +120,6 @@ static void *locker_thread(void *arg)
 
 /* ---- main ------------------------------------------------------------ */
 
-static pid_t start(void *(*fn)(void *), struct announce *a)
-{
-	pthread_t t;
-	int err;
-
-	announce_init(a);
-	err = pthread_create(&t, NULL, fn, a);
-	if (err != 0)
-		die("pthread_create: %s", strerror(err));
-	return announce_wait(a);
-}
-
 int main(void)
 {
 	struct announce busy, sleeper, reader, locker;
@@ -142,16 +130,16 @@ int main(void)
 	/* Held for the life of the process; main can still answer pings. */
 	pthread_mutex_lock(&held);
 
-	start(busy_thread, &busy);
+	start_announced(busy_thread, &busy);
 	wait_flag(&busy_entered, "busy-0 entering chain_c");
 
-	tid = start(sleeper_thread, &sleeper);
+	tid = start_announced(sleeper_thread, &sleeper);
 	wait_in_syscall2(tid, NR_CLOCK_NANOSLEEP, NR_NANOSLEEP);
 
-	tid = start(reader_thread, &reader);
+	tid = start_announced(reader_thread, &reader);
 	wait_in_syscall(tid, NR_READ, (uint64_t)pipe_fds[0], (uint64_t)pipe_fds[0] + 1);
 
-	tid = start(locker_thread, &locker);
+	tid = start_announced(locker_thread, &locker);
 	wait_in_syscall(tid, NR_FUTEX, (uint64_t)(uintptr_t)&held,
 			(uint64_t)(uintptr_t)&held + sizeof(held));
 

@@ -61,6 +61,18 @@ void announce_self(struct announce *a, const char *name)
 	sem_post(&a->posted);
 }
 
+pid_t start_announced(void *(*fn)(void *), struct announce *a)
+{
+	pthread_t t;
+	int err;
+
+	announce_init(a);
+	err = pthread_create(&t, NULL, fn, a);
+	if (err != 0)
+		die("pthread_create: %s", strerror(err));
+	return announce_wait(a);
+}
+
 pid_t announce_wait(struct announce *a)
 {
 	while (sem_wait(&a->posted) != 0)

@@ -35,6 +35,10 @@ void announce_self(struct announce *a, const char *name);
 /* Called by main: wait until the helper announced itself; its tid. */
 pid_t announce_wait(struct announce *a);
 
+/* Start a thread running fn(a), which announces itself through a; its
+ * tid once it has (exit 1 if it cannot be created). */
+pid_t start_announced(void *(*fn)(void *), struct announce *a);
+
 /* Wait (up to 10 s, else exit 1 with a message) until thread tid of this
  * process is blocked (state S or D) in system call nr, and, when
  * arg0_lo < arg0_hi, with its first argument in [arg0_lo, arg0_hi). */

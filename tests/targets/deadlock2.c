@@ -49,18 +49,6 @@ static void *dl_b(void *arg)
 	return NULL;
 }
 
-static pid_t start(void *(*fn)(void *), struct announce *a)
-{
-	pthread_t t;
-	int err;
-
-	announce_init(a);
-	err = pthread_create(&t, NULL, fn, a);
-	if (err != 0)
-		die("pthread_create: %s", strerror(err));
-	return announce_wait(a);
-}
-
 static uint64_t lo(const void *p)
 {
 	return (uint64_t)(uintptr_t)p;
@@ -74,8 +62,8 @@ int main(void)
 
 	if (pthread_barrier_init(&both_hold, NULL, 2) != 0)
 		die("pthread_barrier_init failed");
-	ta = start(dl_a, &a);
-	tb = start(dl_b, &b);
+	ta = start_announced(dl_a, &a);
+	tb = start_announced(dl_b, &b);
 	wait_in_syscall(ta, NR_FUTEX, lo(&m2), lo(&m2) + sizeof(m2));
 	wait_in_syscall(tb, NR_FUTEX, lo(&m1), lo(&m1) + sizeof(m1));
 

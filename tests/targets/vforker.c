@@ -87,18 +87,6 @@ static void *napper_thread(void *arg)
 
 /* ---- main ------------------------------------------------------------ */
 
-static pid_t start(void *(*fn)(void *), struct announce *a)
-{
-	pthread_t t;
-	int err;
-
-	announce_init(a);
-	err = pthread_create(&t, NULL, fn, a);
-	if (err != 0)
-		die("pthread_create: %s", strerror(err));
-	return announce_wait(a);
-}
-
 static void on_eof(void)
 {
 	if (write(pipe_fds[1], "x", 1) != 1)
@@ -114,12 +102,12 @@ int main(void)
 	if (pipe2(pipe_fds, O_CLOEXEC) != 0)
 		die("pipe2: %s", strerror(errno));
 
-	tid = start(vfork_thread, &v);
+	tid = start_announced(vfork_thread, &v);
 	/* In the vfork system call, and asleep in state D, not S. */
 	wait_in_syscall(tid, NR_VFORK, 0, 0);
 	wait_task_state(tid, 'D');
 
-	tid = start(napper_thread, &n);
+	tid = start_announced(napper_thread, &n);
 	wait_in_syscall2(tid, NR_CLOCK_NANOSLEEP, NR_NANOSLEEP);
 
 	ready_and_serve_cmds(NULL, NULL, on_eof);

@@ -237,6 +237,28 @@ static void test_lend_and_borrow(void **state)
 	symshare_free(sh);
 }
 
+/* Each build id is claimed once, whatever was lent; many ids keep theirs. */
+static void test_claim_once(void **state)
+{
+	struct symshare *sh = symshare_new();
+	int m;
+	char id[16];
+
+	assert_true(symshare_claim(sh, ID_A));
+	assert_false(symshare_claim(sh, ID_A));
+	symshare_lend(sh, ID_B, &m);
+	assert_true(symshare_claim(sh, ID_B));
+	assert_ptr_equal(symshare_borrow(sh, ID_B), &m);
+	for (int i = 0; i < 100; i++) {
+		snprintf(id, sizeof(id), "%02x", i);
+		assert_true(symshare_claim(sh, id));
+	}
+	assert_false(symshare_claim(sh, ID_A));
+	assert_false(symshare_claim(sh, "63"));
+	assert_ptr_equal(symshare_borrow(sh, ID_B), &m);
+	symshare_free(sh);
+}
+
 static void test_null_share(void **state)
 {
 	uint64_t hits = 1, puts = 1;
@@ -258,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_empty_build_id_is_a_key_like_any),
 		cmocka_unit_test(test_lend_and_borrow),
+		cmocka_unit_test(test_claim_once),
 		cmocka_unit_test(test_null_share),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
