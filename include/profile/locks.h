@@ -13,6 +13,7 @@
 #ifndef PTPROF_LOCKS_H
 #define PTPROF_LOCKS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -49,6 +50,9 @@ void lock_wait_of(pid_t pid, struct symcache *sc, struct modules *ms,
  * its own pid namespace), or tid itself when that cannot be read.  The
  * owners read from lock words are in those numbers. */
 pid_t lock_ns_tid(pid_t pid, pid_t tid);
+/* Whether process pid is in another pid namespace than ptprof (true when
+ * that cannot be told): only then do its tids need lock_ns_tid. */
+bool lock_other_pidns(pid_t pid);
 
 /* One entry per thread of s; owner is an index into s->t. */
 struct lock_wait *locks_analyze(struct snapshot *s);

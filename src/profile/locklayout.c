@@ -23,6 +23,8 @@ static const struct lock_layout builtin = {
 #define BANNER_TAIL 256
 /* Frames of one stack whose compilation units are looked through. */
 #define CU_TRIES 8
+/* Stacks looked through for a kind's structure before giving up. */
+#define DWARF_TRIES 4
 /* DIE levels below the unit searched for a structure type. */
 #define DIE_DEPTH 3
 
@@ -136,11 +138,11 @@ static bool struct_at(struct module *m, const uint64_t *pcs, size_t npcs, const 
 	return false;
 }
 
-/* Every layout read, by libc build id (each read once). */
+/* Every layout read, by libc build id. */
 struct known {
 	char *build_id;
 	struct lock_layout l;
-	bool dwarf_tried[LL_KINDS];
+	unsigned dwarf_tries[LL_KINDS];
 	bool builtin_tried;
 	struct lock_layout fallback;
 };
@@ -153,7 +155,8 @@ static struct {
 
 static struct known *known_of(const struct module *m)
 {
-	const char *id = m->home->info.build_id;
+	/* A libc without a build id is told by its path. */
+	const char *id = m->home->info.build_id[0] ? m->home->info.build_id : m->home->info.path;
 	for (size_t i = 0; i < cache.n; i++)
 		if (strcmp(cache.v[i].build_id, id) == 0)
 			return &cache.v[i];
@@ -211,8 +214,9 @@ bool lock_layout_of(struct module *m, const uint64_t *pcs, size_t npcs, enum ll_
 	bool ok;
 	pthread_mutex_lock(&cache.lock);
 	struct known *k = known_of(m);
-	if (!k->dwarf_tried[kind]) {
-		k->dwarf_tried[kind] = true;
+	/* Another stack may lead to a unit that has the structure. */
+	if (!complete(&k->l, kind) && k->dwarf_tries[kind] < DWARF_TRIES) {
+		k->dwarf_tries[kind]++;
 		read_dwarf(m, pcs, npcs, kind, &k->l);
 		if (complete(&k->l, kind))
 			pt_verbose("%s layout of %s taken from its debug info", kind_names[kind],

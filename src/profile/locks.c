@@ -1,6 +1,8 @@
 /* locks.c - futex waits read back as locks and owners. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "profile/locklayout.h"
@@ -80,6 +82,16 @@ static ssize_t owner_index(const struct u64map *ns_tids, int32_t tid)
 	if (tid <= 0)
 		return -1;
 	return u64map_get(ns_tids, (uint64_t)tid, &i) ? (ssize_t)i : -1;
+}
+
+bool lock_other_pidns(pid_t pid)
+{
+	struct stat a, b;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	if (stat(path, &a) < 0 || stat("/proc/self/ns/pid", &b) < 0)
+		return true;  /* cannot tell: map through NSpid */
+	return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
 }
 
 pid_t lock_ns_tid(pid_t pid, pid_t tid)

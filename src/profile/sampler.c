@@ -89,6 +89,7 @@ struct sproc {
 	size_t nthreads;          /* its threads in th */
 	struct u64map tids;       /* tid in the target's pid namespace -> tid:
 				     the threads a lock owner may be */
+	bool other_pidns;         /* wall mode, in another pid namespace */
 	struct golabel gl;        /* a Go program: the goroutine of each sample */
 	struct symbolizer sym;    /* wall mode: to tell what a futex wait is */
 	struct symcache *sc;
@@ -277,8 +278,7 @@ static int scan(struct sampler *s, struct sproc *p)
 		r->seen = true;
 		/* Lock owners are read in the target's own numbers (its pid
 		 * namespace's): keyed by those, they name our tids. */
-		u64map_put(&p->tids,
-			   (uint64_t)(s->o->mode == MODE_WALL ? lock_ns_tid(p->pid, r->t.tid) : r->t.tid),
+		u64map_put(&p->tids, (uint64_t)(p->other_pidns ? lock_ns_tid(p->pid, r->t.tid) : r->t.tid),
 			   (uint64_t)r->t.tid);
 		XGROW(s->th, s->cap, s->n);
 		u64map_put(&s->index, (uint64_t)r->t.tid, s->n);
@@ -806,6 +806,8 @@ static int add_proc(struct sampler *s, pid_t pid)
 		ret = pid == s->o->child || s->nprocs ? 1 : tracer_maps_failed(pid);
 		goto fail;
 	}
+	/* Lock owners are told only in wall mode. */
+	p->other_pidns = s->o->mode == MODE_WALL && lock_other_pidns(pid);
 	/* Added first so that scan's threads point at it. */
 	XGROW(s->procs, s->procs_cap, s->nprocs);
 	s->procs[s->nprocs++] = p;
