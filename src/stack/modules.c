@@ -258,13 +258,14 @@ static char *unique_name(const struct map_groups *g, char **names, size_t file)
 	}
 }
 
-/* Each file with a run, once, at the bias of its home run.  Returns the
- * Dwfl_Module of each file (NULL: not reported). */
+/* Where a file was reported, to report it again (module_symbols). */
 struct report_at {
 	char *path;               /* NULL: not to be reported again */
 	uint64_t base;
 };
 
+/* Each file with a run, once, at the bias of its home run.  Returns the
+ * Dwfl_Module of each file (NULL: not reported). */
 static Dwfl_Module **report_files(struct modules *ms, const struct map_groups *g,
 				  struct opener *o, struct report_at *report_at)
 {
