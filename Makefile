@@ -28,7 +28,7 @@ OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) $(WARN) -pthread -D_GNU_SOURCE -DPTPROF_VERSION='"$(VERSION)"' \
              -Iinclude -I$(B)/gen $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
-LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lstdc++ -lm
+LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -liberty -lstdc++ -lm
 LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 
 # The source folders, lowest first: each may use only itself and those
@@ -112,6 +112,8 @@ $(B)/unit/test_gopclntab $(B)/unit/test_gopclntab_hostile: tests/unit/gopcln_fix
 # Unit tests that run a test program need it built first.
 $(B)/unit/test_goruntime: | $(TARGETS_DIR)/go-gostates $(TARGETS_DIR)/chain
 $(B)/unit/test_modules_maps: | $(TARGETS_DIR)/chain $(TARGETS_DIR)/chain-nopie
+# sampler_run's thread fails to start: pthread_create wrapped by the test.
+$(B)/unit/test_sampler_start: LDFLAGS += -Wl,--wrap=pthread_create
 
 unit: $(UNIT_BINS)
 	sh tests/run-unit.sh $(UNIT_BINS)

@@ -8,20 +8,20 @@ _ptprof_subcommands='record dump top heap allocs mutex block report serve help'
 _ptprof_global_opts='--help --version'
 _ptprof_record_opts='-p --pid -t --tid -d --duration -r --rate -F --freq
 	-m --mode -o --output -f --format --threads --processes --children --no-children
-	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
+	--no-inline --no-lines --stack-bytes --max-frames --debug-dir --debuginfod --debuginfod-timeout
 	-q --quiet -v --verbose -h --help --'
 _ptprof_dump_opts='-p --pid --children -t --tid -f --format -o --output -g --group --locks
 	--system --os-threads --stop-all
-	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
+	--no-inline --no-lines --stack-bytes --max-frames --debug-dir --debuginfod --debuginfod-timeout
 	-q --quiet -v --verbose -h --help'
 _ptprof_top_opts='-p --pid -t --tid -r --rate -m --mode -d --duration
 	--interval --top --children --no-children
-	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
+	--no-inline --no-lines --stack-bytes --max-frames --debug-dir --debuginfod --debuginfod-timeout
 	-q --quiet -v --verbose -h --help --'
 _ptprof_goprof_opts='-p --pid -o --output -f --format --top --watch -d --duration
-	-q --quiet -v --verbose -h --help'
+	--debuginfod --debuginfod-timeout -q --quiet -v --verbose -h --help'
 _ptprof_serve_opts='-p --pid --children --listen --token-file --max-seconds
-	--no-inline --no-lines --stack-bytes --max-frames --debug-dir
+	--no-inline --no-lines --stack-bytes --max-frames --debug-dir --debuginfod --debuginfod-timeout
 	-q --quiet -v --verbose -h --help'
 _ptprof_report_opts='-f --format -o --output --top --threads --sample-index --diff-base
 	-q --quiet -h --help'
@@ -243,8 +243,8 @@ _ptprof()
 		_ptprof_compgen -d -- "$cur"
 		return
 		;;
-	--stack-bytes | --max-frames)
-		# A number: nothing to offer.
+	--stack-bytes | --max-frames | --debuginfod-timeout)
+		# A number or a time: nothing to offer.
 		return
 		;;
 	-d | --duration | -r | --rate | -F | --freq | --interval | --top)

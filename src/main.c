@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "stack/debuginfod.h"
 #include "util/error.h"
 
 static const struct cli_option *const dump_sets[] = { cli_common_options, dump_options, NULL };
@@ -13,8 +14,9 @@ static const struct cli_option *const record_sets[] = { cli_common_options, reco
 static const struct cli_option *const top_sets[] = { cli_common_options, top_options,
 						      cli_children_options, NULL };
 static const struct cli_option *const report_sets[] = { report_options, NULL };
-static const struct cli_option *const goprof_sets[] = { goprof_options, NULL };
-static const struct cli_option *const serve_sets[] = { serve_options, NULL };
+static const struct cli_option *const goprof_sets[] = { goprof_options, cli_debuginfod_options,
+							 NULL };
+static const struct cli_option *const serve_sets[] = { serve_options, cli_debuginfod_options, NULL };
 
 const struct subcommand subcommands[] = {
 	{ "dump", "[OPTIONS] [--children] -p PID[,PID...]",
@@ -71,9 +73,11 @@ static const struct subcommand *find(const char *name)
 int main(int argc, char **argv)
 {
 	const struct subcommand *sub;
+	int ret;
 
-	/* A stuck-process tool must not wait on the network for debug files. */
-	unsetenv("DEBUGINFOD_URLS");
+	/* A stuck-process tool must not wait on the network for debug files:
+	 * only --debuginfod asks the servers, and only once threads run. */
+	debuginfod_take_env();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -104,5 +108,7 @@ int main(int argc, char **argv)
 	sub = find(argv[1]);
 	if (!sub)
 		return pt_usage_error("no subcommand '%s'", argv[1]);
-	return sub->run(sub, argc - 1, argv + 1);
+	ret = sub->run(sub, argc - 1, argv + 1);
+	debuginfod_report();
+	return ret;
 }

@@ -258,4 +258,19 @@ while read -r opt; do
 	check "$opt offered by completions/ptprof.fish is in --list-options" known "$opt"
 done <"$tmp/named"
 
+# The README's first paragraph says what ptprof is now: every subcommand it
+# names is one that exists, and nothing is called planned.
+readme="$top/README.md"
+awk 'NR > 1 && /^$/ && seen { exit } NR > 1 && !/^$/ { seen = 1; print }' "$readme" >"$tmp/intro"
+check "the README's first paragraph calls nothing planned" \
+	sh -c '! grep -qiE "planned|not yet|coming soon|to come" "$1"' sh "$tmp/intro"
+for sub in dump record top report; do
+	check "the README's first paragraph names $sub" has "$tmp/intro" "\`$sub\`"
+done
+grep -oE '`[a-z]+`' "$tmp/intro" | tr -d '`' | sort -u >"$tmp/intro.words"
+while read -r w; do
+	case $w in dump | record | top | report | heap | allocs | mutex | block | serve) ;; *) continue ;; esac
+	check "$w, named in the README's first paragraph, is a subcommand" has "$tmp/subs" "^$w\$"
+done <"$tmp/intro.words"
+
 finish

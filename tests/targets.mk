@@ -19,7 +19,7 @@ CHAIN_SRC   := $(TARGET_SRC)/chain.c $(TARGET_SRC)/common.c
 TARGET_PROGS := chain chain-O2 chain-nopie chain-stripped cxx holdtrace zombie churn pool \
                 signals vforker oddname smashed ratio relay foldname \
                 deadlock2 deadlock3 held many shortlib jitcode proctree cpuburn flip \
-                sighandler
+                sighandler rustv0 rawfutex-stripped
 
 .PHONY: targets
 targets: $(addprefix $(TARGETS_DIR)/,$(TARGET_PROGS))
@@ -67,6 +67,24 @@ $(TARGETS_DIR)/cxx: $(TARGET_SRC)/cxx.cpp $(TARGET_COMMON)
 	$(TARGET_CC) $(TARGET_FLAGS) -O0 -c -o $@-common.o $(TARGET_SRC)/common.c
 	$(TARGET_CXX) $(TARGET_FLAGS) -O0 -o $@ $(TARGET_SRC)/cxx.cpp $@-common.o
 	rm -f $@-common.o
+
+# Stripped like chain-stripped, the debug file where no search finds it
+# (the debuginfod tests serve it).
+$(TARGETS_DIR)/rawfutex-stripped: $(TARGET_SRC)/rawfutex.c $(TARGET_COMMON)
+	@mkdir -p $(@D) $(TARGETS_DIR)/separate-debug
+	$(TARGET_CC) $(TARGET_FLAGS) -O0 -Wl,--build-id -o $@.full $< $(TARGET_SRC)/common.c
+	objcopy --only-keep-debug $@.full $(TARGETS_DIR)/separate-debug/rawfutex-stripped.debug
+	objcopy --strip-all $@.full $@
+	rm -f $@.full
+	@if nm $@ 2>/dev/null | grep -q raw_; then \
+	    echo "$@: still has raw_* symbols" >&2; rm -f $@; exit 1; fi
+
+# Rust v0 symbol names with no DWARF: only the symbol table names them.
+$(TARGETS_DIR)/rustv0: $(TARGET_SRC)/rustv0.c $(TARGET_COMMON)
+	@mkdir -p $(@D)
+	$(TARGET_CC) $(TARGET_FLAGS) -g0 -O0 -o $@ $< $(TARGET_SRC)/common.c
+	@if readelf -S $@ | grep -q '\.debug_info' || ! nm $@ | grep -q ' _RNv'; then \
+	    echo "$@: has DWARF, or no v0 symbol" >&2; rm -f $@; exit 1; fi
 
 $(TARGETS_DIR)/%: $(TARGET_SRC)/%.c $(TARGET_COMMON)
 	@mkdir -p $(@D)

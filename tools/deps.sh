@@ -11,6 +11,7 @@
 PACKAGES="libunwind-dev libdw-dev libelf-dev libprotobuf-c-dev
 protobuf-c-compiler zlib1g-dev libcmocka-dev golang-go
 golang-github-google-pprof-dev elfutils pkg-config gcc g++ make binutils
+libdebuginfod-dev libdebuginfod1 debuginfod libiberty-dev libc6-dbg curl
 python3 gdb strace linux-perf chromium tmux clang libmicrohttpd-dev"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -27,6 +27,8 @@ enum opt_id {
 	OPT_STACK_BYTES,
 	OPT_MAX_FRAMES,
 	OPT_DEBUG_DIR,
+	OPT_DEBUGINFOD,
+	OPT_DEBUGINFOD_TIMEOUT,
 	OPT_DURATION = 'd',
 	OPT_RATE = 'r',
 	OPT_FREQ = 'F',
@@ -83,6 +85,9 @@ void cli_list_options(FILE *f, const struct subcommand *subs, size_t n);
 extern const struct cli_option cli_common_options[];
 /* --children and --no-children, for the subcommands that sample. */
 extern const struct cli_option cli_children_options[];
+/* --debuginfod and --debuginfod-timeout (in cli_common_options too), for
+ * subcommands without the common set; parsed by cli_common_option. */
+extern const struct cli_option cli_debuginfod_options[];
 
 /* Values of cli_common_options. */
 struct common_args {

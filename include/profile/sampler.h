@@ -107,7 +107,8 @@ struct recording {
 };
 
 /* 0 when a profile was collected (whatever ended it), else an exit status
- * after saying why.  Every thread is detached when it returns. */
+ * after saying why.  Every thread is detached when it returns.  rec is
+ * valid for recording_free when it returns, whatever happened. */
 int sampler_run(const struct sampler_opts *o, struct recording *rec);
 /* Safe on a recording sampler_run never filled, if zeroed. */
 void recording_free(struct recording *rec);

@@ -10,16 +10,13 @@
  * file found by name must carry the module's build id, or, lacking one,
  * the CRC the link names.
  *
- * The module's userdata must point at the debuginfo path string
- * (debugfind_attach), as Dwfl_Callbacks.debuginfo_path does.
+ * Its userdata argument points at the debuginfo path string, as
+ * Dwfl_Callbacks.debuginfo_path does.
  */
 #ifndef PTPROF_DEBUGFIND_H
 #define PTPROF_DEBUGFIND_H
 
 #include <elfutils/libdwfl.h>
-
-/* Give mod the search path (a string that outlives the Dwfl). */
-void debugfind_attach(Dwfl_Module *mod, char **debuginfo_path);
 
 /* A Dwfl_Callbacks.find_debuginfo. */
 int debugfind_local(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,

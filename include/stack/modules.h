@@ -65,6 +65,17 @@ struct module {
 	struct go_layout *layout;
 	const char *layout_missing;
 	bool pcln_tried, cfi_tried, eh_cfi_tried, cutab_tried, layout_tried;
+	/* Separate debug info (kept by the home): where libdw was given the
+	 * file, to report it again; whether no local debug file was found;
+	 * whether that happened with the fetch window closed (then libdw
+	 * remembers the failure, and a second report of the file, in a Dwfl
+	 * of its own, fetches it); whether a debug file was handed over. */
+	struct modules *owner;
+	char *report_path;
+	uint64_t report_base;
+	bool debug_missing, debug_deferred, debug_handed;
+	Dwfl_Module *late_mod;
+	bool late_tried;
 };
 
 struct modules;
@@ -85,6 +96,11 @@ bool module_read(const struct module *m, uint64_t addr, void *out, size_t n);
 
 /* The executable itself (the home of its modules), or NULL. */
 struct module *modules_main(struct modules *ms);
+/* The Dwfl_Module to read m's symbols and DWARF through: m's own, or -
+ * for a file whose debug info was missing while fetching was not allowed,
+ * and now is (stack/debuginfod.h) - the same file reported again, whose
+ * debug info is fetched. */
+Dwfl_Module *module_symbols(struct module *m);
 /* The module's DWARF (from the file or its separate debug file) and the
  * bias of its addresses (runtime address - DWARF address), or NULL. */
 Dwarf *module_dwarf(struct module *m, uint64_t *bias);

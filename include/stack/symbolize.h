@@ -27,6 +27,9 @@ struct symbolizer {
 	/* With share: this process's modules outlive every use of the share,
 	 * so other processes may resolve through them (symshare_lend). */
 	bool lend;
+	/* Never ask a debuginfod server (stack/debuginfod.h): set by users
+	 * that symbolize while a target thread may be stopped. */
+	bool offline;
 };
 
 /* symcache_resolve_fn; ctx is a struct symbolizer. */

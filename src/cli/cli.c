@@ -5,9 +5,23 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "stack/debuginfod.h"
 #include "util/error.h"
 #include "util/numparse.h"
 #include "util/xalloc.h"
+
+/* Debug info from debuginfod servers: every subcommand that symbolizes. */
+#define DEBUGINFOD_ROWS \
+	{ OPT_DEBUGINFOD, "debuginfod", 0, NULL, NULL, \
+	  "fetch missing debug info from the servers in DEBUGINFOD_URLS, once every " \
+	  "thread runs again (also PTPROF_DEBUGINFOD=1)" }, \
+	{ OPT_DEBUGINFOD_TIMEOUT, "debuginfod-timeout", 0, "TIME", NULL, \
+	  "total time --debuginfod may spend fetching (default 10s)" }
+
+const struct cli_option cli_debuginfod_options[] = {
+	DEBUGINFOD_ROWS,
+	{ OPT_END, NULL, 0, NULL, NULL, NULL },
+};
 
 const struct cli_option cli_common_options[] = {
 	{ OPT_PID, "pid", 'p', "PID[,PID...]", NULL, "the process (all its threads unless -t)" },
@@ -19,6 +33,7 @@ const struct cli_option cli_common_options[] = {
 	{ OPT_MAX_FRAMES, "max-frames", 0, "N", NULL, "deepest stack unwound (default 256)" },
 	{ OPT_DEBUG_DIR, "debug-dir", 0, "DIR", NULL,
 	  "also look for separate debug files in DIR (laid out like /usr/lib/debug)" },
+	DEBUGINFOD_ROWS,
 	{ OPT_QUIET, "quiet", 'q', NULL, NULL, "no progress or summary on stderr" },
 	{ OPT_VERBOSE, "verbose", 'v', NULL, NULL, "say why threads or frames were skipped" },
 	{ OPT_HELP, "help", 'h', NULL, NULL, "show this help" },
@@ -193,6 +208,15 @@ int cli_common_option(const char *sub, struct common_args *c, const struct cli_o
 		return 0;
 	case OPT_DEBUG_DIR:
 		c->debug_dir = arg;
+		return 0;
+	case OPT_DEBUGINFOD:
+		debuginfod_enable(true);
+		return 0;
+	case OPT_DEBUGINFOD_TIMEOUT:
+		if (parse_duration_ns(arg, &v) < 0 || v == 0 || v > 3600ULL * 1000000000ULL)
+			return pt_usage_error("%s: --debuginfod-timeout needs a time from 1ms to 1h "
+					      "like 10s or 500ms, not '%s'", sub, arg);
+		debuginfod_set_budget(v);
 		return 0;
 	case OPT_CHILDREN:
 		c->children = 1;

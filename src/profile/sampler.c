@@ -87,7 +87,9 @@ struct sproc {
 	pid_t pid;
 	bool gone;                /* exited (or its task list vanished) */
 	size_t nthreads;          /* its threads in th */
-	struct u64map tids;       /* tid -> tid: the threads a lock owner may be */
+	struct u64map tids;       /* tid in the target's pid namespace -> tid:
+				     the threads a lock owner may be */
+	bool other_pidns;         /* wall mode, in another pid namespace */
 	struct golabel gl;        /* a Go program: the goroutine of each sample */
 	struct symbolizer sym;    /* wall mode: to tell what a futex wait is */
 	struct symcache *sc;
@@ -274,7 +276,10 @@ static int scan(struct sampler *s, struct sproc *p)
 			continue;
 		}
 		r->seen = true;
-		u64map_put(&p->tids, (uint64_t)r->t.tid, (uint64_t)r->t.tid);
+		/* Lock owners are read in the target's own numbers (its pid
+		 * namespace's): keyed by those, they name our tids. */
+		u64map_put(&p->tids, (uint64_t)(p->other_pidns ? lock_ns_tid(p->pid, r->t.tid) : r->t.tid),
+			   (uint64_t)r->t.tid);
 		XGROW(s->th, s->cap, s->n);
 		u64map_put(&s->index, (uint64_t)r->t.tid, s->n);
 		s->th[s->n++] = r;
@@ -318,7 +323,9 @@ static void lock_names_open(struct sampler *s, struct sproc *p)
 	p->sc = NULL;
 	if (s->o->mode != MODE_WALL)
 		return;
-	p->sym = (struct symbolizer){ .ms = p->rp->ms, .inlines = true, .share = s->share };
+	/* Read while other threads of the tick are stopped: no server asked. */
+	p->sym = (struct symbolizer){ .ms = p->rp->ms, .inlines = true, .share = s->share,
+				      .offline = true };
 	p->sc = symcache_new(symbolize_resolve, &p->sym);
 }
 
@@ -403,7 +410,7 @@ static void label_lock(struct sampler *s, struct sproc *p, const struct thread_f
 	struct lock_wait w;
 	if (!p->sc)
 		return;
-	lock_wait_of(p->pid, p->sc, f, &s->stack_buf, &p->tids, &w);
+	lock_wait_of(p->pid, p->sc, p->rp->ms, f, &s->stack_buf, &p->tids, &w);
 	if (w.kind == LOCK_NONE)
 		return;
 	k->lock = w.addr;
@@ -799,6 +806,8 @@ static int add_proc(struct sampler *s, pid_t pid)
 		ret = pid == s->o->child || s->nprocs ? 1 : tracer_maps_failed(pid);
 		goto fail;
 	}
+	/* Lock owners are told only in wall mode. */
+	p->other_pidns = s->o->mode == MODE_WALL && lock_other_pidns(pid);
 	/* Added first so that scan's threads point at it. */
 	XGROW(s->procs, s->procs_cap, s->nprocs);
 	s->procs[s->nprocs++] = p;
@@ -1125,13 +1134,16 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 	sigset_t block, old;
 	pthread_t t;
 
+	/* Empty before the thread that fills it starts: if it cannot start,
+	 * the caller's recording_free still meets a valid recording. */
+	memset(rec, 0, sizeof(*rec));
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGCHLD);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	if (pthread_create(&t, NULL, sampler_thread, &a) != 0) {
+	if ((errno = pthread_create(&t, NULL, sampler_thread, &a)) != 0) {
 		pt_perror("pthread_create");
 		a.ret = EXIT_FAILED;
 	} else {

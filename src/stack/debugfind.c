@@ -10,14 +10,6 @@
 #include "stack/debugfind.h"
 #include "util/xalloc.h"
 
-void debugfind_attach(Dwfl_Module *mod, char **debuginfo_path)
-{
-	void **ud = NULL;
-	dwfl_module_info(mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
-	if (ud)
-		*ud = debuginfo_path;
-}
-
 static bool crc_matches(int fd, GElf_Word want)
 {
 	unsigned char buf[65536];

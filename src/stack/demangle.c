@@ -1,7 +1,10 @@
-/* demangle.c - names through the C++ runtime's demangler. */
+/* demangle.c - names through the C++ runtime's demangler, and Rust v0
+ * names through libiberty's (GCC's), which reads them since GCC 11. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <libiberty/demangle.h>
 
 #include "stack/demangle.h"
 #include "util/xalloc.h"
@@ -62,6 +65,16 @@ char *demangle(const char *name)
 {
 	int status = -1;
 	char *out;
+	/* Rust v0 ("_R"): the crate disambiguators (hashes) left out, as in
+	 * Rust's own backtraces; a malformed name is kept as it is. */
+	if (strncmp(name, "_R", 2) == 0) {
+		out = rust_demangle(name, 0);
+		if (!out)
+			return xstrdup(name);
+		char *copy = xstrdup(out);
+		free(out);
+		return copy;
+	}
 	if (strncmp(name, "_Z", 2) != 0)
 		return xstrdup(name);
 	out = __cxa_demangle(name, NULL, NULL, &status);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "stack/debugfind.h"
+#include "stack/debuginfod.h"
 #include "stack/mapgroup.h"
 #include "stack/modules.h"
 #include "target/memread.h"
@@ -21,6 +22,7 @@
 struct modules {
 	pid_t pid;
 	Dwfl *dwfl;
+	Dwfl *late;               /* files reported again (module_symbols) */
 	Dwfl_Callbacks cb;
 	char *debug_path;         /* what cb.debuginfo_path points to */
 	char *root;               /* "/proc/PID/root" for another mount namespace, else "" */
@@ -256,10 +258,16 @@ static char *unique_name(const struct map_groups *g, char **names, size_t file)
 	}
 }
 
+/* Where a file was reported, to report it again (module_symbols). */
+struct report_at {
+	char *path;               /* NULL: not to be reported again */
+	uint64_t base;
+};
+
 /* Each file with a run, once, at the bias of its home run.  Returns the
  * Dwfl_Module of each file (NULL: not reported). */
 static Dwfl_Module **report_files(struct modules *ms, const struct map_groups *g,
-				  struct opener *o)
+				  struct opener *o, struct report_at *report_at)
 {
 	Dwfl_Module **dm = xcalloc(g->nfiles ? g->nfiles : 1, sizeof(*dm));
 	char **names = xcalloc(g->nfiles ? g->nfiles : 1, sizeof(*names));
@@ -280,12 +288,25 @@ static Dwfl_Module **report_files(struct modules *ms, const struct map_groups *g
 				       : xasprintf("%s%s", ms->root, mf->first->path);
 		names[f] = unique_name(g, names, f);
 		dm[f] = dwfl_report_elf(ms->dwfl, names[f], file_name, fd, base, true);
-		free(file_name);
+		if (dm[f] && !vdso) {
+			/* For module_symbols: the file again, by the path that
+			 * reached it (map_files when the path did not). */
+			char *again = mf->first->deleted ? NULL : xstrdup(file_name);
+			if (!again)
+				again = xasprintf("/proc/%d/map_files/%" PRIx64 "-%" PRIx64,
+						  (int)ms->pid, mf->first->start, mf->first->end);
+			free(file_name);
+			file_name = again;
+		}
+		if (dm[f] && !vdso)
+			report_at[f] = (struct report_at){ file_name, base };
+		else
+			free(file_name);
+		/* Its userdata is its home module (make_modules), which
+		 * find_debuginfo reads. */
 		if (!dm[f]) {
 			pt_verbose("libdw cannot use %s: %s", mf->first->path, dwfl_errmsg(-1));
 			close(fd);
-		} else {
-			debugfind_attach(dm[f], &ms->debug_path);
 		}
 	}
 	for (size_t f = 0; f < g->nfiles; f++)
@@ -297,7 +318,7 @@ static Dwfl_Module **report_files(struct modules *ms, const struct map_groups *g
 /* One module per run of a reported file; the home run's module owns the
  * strings. */
 static void make_modules(struct modules *ms, const struct map_groups *g, Dwfl_Module **dm,
-			 const struct stat *exe)
+			 struct report_at *report_at, const struct stat *exe)
 {
 	struct module **owner = xcalloc(g->nfiles ? g->nfiles : 1, sizeof(*owner));
 	size_t *file_of = xcalloc(g->nruns ? g->nruns : 1, sizeof(*file_of));
@@ -317,9 +338,17 @@ static void make_modules(struct modules *ms, const struct map_groups *g, Dwfl_Mo
 		m->info.file_offset = r->offset;
 		m->info.main = exe && exe->st_ino == e->inode && major(exe->st_dev) == e->dev_major &&
 			       minor(exe->st_dev) == e->dev_minor;
+		m->owner = ms;
 		if (k == g->files[r->file].home) {
 			const char *slash = strrchr(e->path, '/');
+			void **ud;
 			owner[r->file] = m;
+			m->report_path = report_at[r->file].path;
+			m->report_base = report_at[r->file].base;
+			report_at[r->file].path = NULL;
+			/* find_debuginfo learns the module from libdw's userdata. */
+			dwfl_module_info(m->dwfl_mod, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+			*ud = m;
 			m->path_buf = xstrdup(e->path);
 			m->name_buf = xstrdup(slash ? slash + 1 : e->path);
 		}
@@ -367,6 +396,7 @@ static void free_module(struct module *m)
 		free(m->name_buf);
 		free(m->path_buf);
 		free(m->build_id_buf);
+		free(m->report_path);
 	}
 	free(m);
 }
@@ -430,6 +460,68 @@ static void check_eh(struct modules *ms, struct module *m)
 		m->eh.present = false;
 }
 
+/* Whether the file libdw read has DWARF of its own: then a call of
+ * find_debuginfo is for the alternate file (dwz) of that DWARF. */
+static bool has_own_dwarf(Dwfl_Module *mod)
+{
+	GElf_Addr bias;
+	Elf *elf = dwfl_module_getelf(mod, &bias);
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		if (gelf_getshdr(scn, &sh) && sh.sh_type != SHT_NOBITS &&
+		    (name = elf_strptr(elf, shstrndx, sh.sh_name)) && strcmp(name, ".debug_info") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* libdw's find_debuginfo: the files on this machine (stack/debugfind.h),
+ * then, with --debuginfod and the fetch window open, the servers. */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  Dwarf_Addr base, const char *file_name, const char *debuglink_file,
+			  GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	struct module *h = *userdata;
+	if (!h)
+		return -1;
+	/* debugfind_local's userdata is the search path. */
+	void *path = &h->owner->debug_path;
+	int fd = debugfind_local(mod, &path, modname, base, file_name, debuglink_file,
+				 debuglink_crc, debuginfo_file_name);
+	const unsigned char *bits;
+	GElf_Addr idaddr;
+	int len;
+
+	if (h->debug_handed || (fd < 0 && has_own_dwarf(mod))) {
+		if (fd >= 0)
+			h->debug_handed = true;
+		return fd;  /* the alternate file: only what is here */
+	}
+	if (fd >= 0) {
+		h->debug_handed = true;
+		return fd;
+	}
+	h->debug_missing = true;
+	if (!debuginfod_enabled())
+		return -1;
+	if (!debuginfod_window_open()) {
+		h->debug_deferred = true;
+		return -1;
+	}
+	len = dwfl_module_build_id(mod, &bits, &idaddr);
+	if (len <= 0)
+		return -1;
+	fd = debuginfod_fetch(h->owner->dwfl, bits, (size_t)len, debuginfo_file_name);
+	if (fd >= 0)
+		h->debug_handed = true;
+	return fd;
+}
+
 struct modules *modules_open(pid_t pid, const struct maps *maps, const char *debug_dir)
 {
 	struct modules *ms = xcalloc(1, sizeof(*ms));
@@ -442,8 +534,9 @@ struct modules *modules_open(pid_t pid, const struct maps *maps, const char *deb
 	ms->pid = pid;
 	ms->root = same_mount_ns(pid) ? xstrdup("") : xasprintf("/proc/%d/root", (int)pid);
 	ms->cb.find_elf = dwfl_linux_proc_find_elf;
-	/* libdw's own search would load libdebuginfod when it finds nothing. */
-	ms->cb.find_debuginfo = debugfind_local;
+	/* This machine's files (libdw's own search would load libdebuginfod
+	 * when it finds nothing), then, with --debuginfod, the servers. */
+	ms->cb.find_debuginfo = find_debuginfo;
 	ms->cb.section_address = dwfl_offline_section_address;
 	/* Where separate debug files are looked for: next to the file, in its
 	 * .debug/, in --debug-dir, in the target's and then our /usr/lib/debug. */
@@ -460,9 +553,13 @@ struct modules *modules_open(pid_t pid, const struct maps *maps, const char *deb
 	have_exe = stat(exe_path, &exe) == 0;
 
 	mapgroup_build(maps, load_file, &o, &g);
+	struct report_at *report_at = xcalloc(g.nfiles ? g.nfiles : 1, sizeof(*report_at));
 	dwfl_report_begin(ms->dwfl);
-	Dwfl_Module **dm = report_files(ms, &g, &o);
-	make_modules(ms, &g, dm, have_exe ? &exe : NULL);
+	Dwfl_Module **dm = report_files(ms, &g, &o, report_at);
+	make_modules(ms, &g, dm, report_at, have_exe ? &exe : NULL);
+	for (size_t f = 0; f < g.nfiles; f++)
+		free(report_at[f].path);
+	free(report_at);
 	dwfl_report_end(ms->dwfl, NULL, NULL);
 	keep_live(ms);
 	for (size_t k = 0; k < ms->n; k++)
@@ -489,6 +586,8 @@ void modules_free(struct modules *ms)
 	free_modules(ms->v, ms->n);
 	free(ms->v);
 	dwfl_end(ms->dwfl);
+	if (ms->late)
+		dwfl_end(ms->late);
 	free(ms->debug_path);
 	free(ms->root);
 	free(ms);
@@ -542,6 +641,49 @@ struct module *modules_main(struct modules *ms)
 		if (ms->v[k]->info.main)
 			return ms->v[k]->home;
 	return NULL;
+}
+
+Dwfl_Module *module_symbols(struct module *m)
+{
+	struct module *h = m->home;
+	struct modules *ms = h->owner;
+	if (h->late_mod)
+		return h->late_mod;
+	if (!h->debug_deferred || h->late_tried || !h->report_path || !debuginfod_enabled() ||
+	    !debuginfod_window_open())
+		return m->dwfl_mod;
+	h->late_tried = true;
+	if (!ms->late && !(ms->late = dwfl_begin(&ms->cb)))
+		return m->dwfl_mod;
+	int fd = open(h->report_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return m->dwfl_mod;
+	/* A name of its own: the late Dwfl holds each file once. */
+	char *name = xasprintf("%s#%p", h->info.path, (void *)h);
+	dwfl_report_begin_add(ms->late);
+	Dwfl_Module *dm = dwfl_report_elf(ms->late, name, h->report_path, fd, h->report_base, true);
+	dwfl_report_end(ms->late, NULL, NULL);
+	free(name);
+	if (!dm) {
+		close(fd);
+		return m->dwfl_mod;
+	}
+	/* The same file still, or nothing. */
+	const unsigned char *bits;
+	GElf_Addr idaddr;
+	int len = dwfl_module_build_id(dm, &bits, &idaddr);
+	char hex[129] = "";
+	for (int i = 0; i < len && i < 64; i++)
+		snprintf(hex + 2 * i, 3, "%02x", bits[i]);
+	if (len <= 0 || !h->build_id_buf || strcmp(hex, h->build_id_buf) != 0)
+		return m->dwfl_mod;
+	void **ud;
+	dwfl_module_info(dm, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+	*ud = h;
+	h->debug_handed = false;
+	h->late_mod = dm;
+	pt_verbose("%s reported again, to fetch the debug info it lacked", h->info.path);
+	return dm;
 }
 
 Dwarf *module_dwarf(struct module *m, uint64_t *bias)

@@ -5,6 +5,7 @@
 
 #include <elfutils/libdw.h>
 
+#include "stack/debuginfod.h"
 #include "stack/demangle.h"
 #include "stack/symbolize.h"
 #include "stack/unwind.h"
@@ -78,10 +79,11 @@ static Dwarf_Die *find_cu(struct module *m, uint64_t look, Dwarf_Die *mem, Dwarf
 			  const char **file, int *line)
 {
 	/* libdw knows a file mapped again elsewhere at its first place. */
-	Dwarf_Die *cudie = dwfl_module_addrdie(m->dwfl_mod, look - m->shift, bias);
+	Dwfl_Module *dm = module_symbols(m);
+	Dwarf_Die *cudie = dwfl_module_addrdie(dm, look - m->shift, bias);
 	if (cudie) {
 		*bias += m->shift;
-		Dwfl_Line *l = dwfl_module_getsrc(m->dwfl_mod, look - m->shift);
+		Dwfl_Line *l = dwfl_module_getsrc(dm, look - m->shift);
 		if (l)
 			*file = dwfl_lineinfo(l, NULL, line, NULL, NULL, NULL);
 		return cudie;
@@ -207,9 +209,24 @@ static const struct sym_module kernel_module = {
 	.start = KERNEL_FRAME_BASE, .limit = KERNEL_FRAME_BASE + 0x10000, .kernel = true,
 };
 
+static void resolve(struct symbolizer *s, uint64_t addr, bool is_return, struct symbol *sym);
+
 void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *sym)
 {
 	struct symbolizer *s = ctx;
+	/* Threads run while symbols are read, unless the user says otherwise. */
+	bool was = debuginfod_window(!s->offline);
+	resolve(s, addr, is_return, sym);
+	debuginfod_window(was);
+	/* A frame with no name where debug info was missing: said at the end. */
+	const struct module *m = sym->module && !sym->module->kernel
+		? modules_find(s->ms, is_return ? addr - 1 : addr) : NULL;
+	if (m && m->home->debug_missing && sym->nframes && !sym->frames[sym->nframes - 1].function)
+		debuginfod_note_unnamed(m->info.build_id);
+}
+
+static void resolve(struct symbolizer *s, uint64_t addr, bool is_return, struct symbol *sym)
+{
 	uint64_t look = is_return ? addr - 1 : addr;
 	size_t cap = 0;
 
@@ -250,8 +267,9 @@ void symbolize_resolve(void *ctx, uint64_t addr, bool is_return, struct symbol *
 		if (sym->nframes == 0 || !sym->frames[sym->nframes - 1].function) {
 			GElf_Off off;
 			GElf_Sym esym;
-			const char *name = dwfl_module_addrinfo(from->dwfl_mod, from_look - from->shift,
-								&off, &esym, NULL, NULL, NULL);
+			const char *name = dwfl_module_addrinfo(module_symbols(from),
+								from_look - from->shift, &off,
+								&esym, NULL, NULL, NULL);
 			if (name) {
 				if (sym->nframes == 0)
 					push(sym, &cap, NULL, NULL, 0, false);

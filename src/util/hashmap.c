@@ -1,13 +1,51 @@
-/* hashmap.c - open addressing, linear probing, load kept under 1/2. */
+/* hashmap.c - open addressing, linear probing, load kept under 1/2.
+ *
+ * Keys may come from untrusted input (a pprof file's strings, a target's
+ * stack words), so the hashes are keyed with a seed drawn at start-up:
+ * inputs chosen to collide under one seed do not collide under another,
+ * and nobody outside the process knows the seed.  Strings hash with
+ * SipHash-1-3 (a keyed pseudo-random function), words with the splitmix64
+ * finalizer over the word mixed with the seed.
+ */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "util/hashmap.h"
 #include "util/xalloc.h"
 
-uint64_t hash_u64(uint64_t x)
+static uint64_t seed0, seed1;
+
+void hash_seed(uint64_t k0, uint64_t k1)
 {
-	/* splitmix64 finalizer: every input bit affects every output bit. */
+	seed0 = k0;
+	seed1 = k1;
+}
+
+void hash_seed_random(void)
+{
+	uint64_t k[2];
+	if (getrandom(k, sizeof(k), GRND_NONBLOCK) != (ssize_t)sizeof(k)) {
+		/* No entropy yet (early boot): less secret, still per run. */
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		k[0] = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+		k[1] = (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&ts;
+	}
+	hash_seed(k[0], k[1]);
+}
+
+/* Before main: every table of the run uses the one seed. */
+__attribute__((constructor)) static void seed_at_start(void)
+{
+	hash_seed_random();
+}
+
+static uint64_t splitmix(uint64_t x)
+{
+	/* Every input bit affects every output bit. */
 	x ^= x >> 30;
 	x *= 0xbf58476d1ce4e5b9ULL;
 	x ^= x >> 27;
@@ -16,15 +54,58 @@ uint64_t hash_u64(uint64_t x)
 	return x;
 }
 
+uint64_t hash_u64(uint64_t x)
+{
+	return splitmix(x ^ seed0) ^ seed1;
+}
+
+#define ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+
+static void sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = ROTL(v[1], 13);
+	v[1] ^= v[0];
+	v[0] = ROTL(v[0], 32);
+	v[2] += v[3];
+	v[3] = ROTL(v[3], 16);
+	v[3] ^= v[2];
+	v[0] += v[3];
+	v[3] = ROTL(v[3], 21);
+	v[3] ^= v[0];
+	v[2] += v[1];
+	v[1] = ROTL(v[1], 17);
+	v[1] ^= v[2];
+	v[2] = ROTL(v[2], 32);
+}
+
+/* SipHash-1-3: one compression round per 8-byte word, three to finish. */
 uint64_t hash_bytes(const void *p, size_t n)
 {
 	const unsigned char *b = p;
-	uint64_t h = 0xcbf29ce484222325ULL;  /* FNV-1a */
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= 0x100000001b3ULL;
+	uint64_t v[4] = {
+		seed0 ^ 0x736f6d6570736575ULL, seed1 ^ 0x646f72616e646f6dULL,
+		seed0 ^ 0x6c7967656e657261ULL, seed1 ^ 0x7465646279746573ULL,
+	};
+	size_t whole = n - n % 8;
+	uint64_t m;
+	for (size_t i = 0; i < whole; i += 8) {
+		memcpy(&m, b + i, 8);  /* little-endian on every target ptprof runs on */
+		v[3] ^= m;
+		sip_round(v);
+		v[0] ^= m;
 	}
-	return hash_u64(h);
+	m = (uint64_t)(n & 0xff) << 56;
+	for (size_t i = 0; i < n % 8; i++)
+		m |= (uint64_t)b[whole + i] << (8 * i);
+	v[3] ^= m;
+	sip_round(v);
+	v[0] ^= m;
+	v[2] ^= 0xff;
+	sip_round(v);
+	sip_round(v);
+	sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
 static void u64map_grow(struct u64map *m)
@@ -102,6 +183,7 @@ size_t strtab_intern(struct strtab *t, const char *s)
 	}
 	size_t i = hash_bytes(s, strlen(s)) & (t->nslots - 1);
 	for (;; i = (i + 1) & (t->nslots - 1)) {
+		t->probes++;
 		if (!t->slots[i])
 			break;
 		if (strcmp(t->strs[t->slots[i] - 1], s) == 0)

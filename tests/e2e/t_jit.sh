@@ -173,7 +173,8 @@ t_jit_jvm_hint() {
 	dump -p "$pid"
 	assert_rc 0
 	assert_eq "$(grep -Ec -- "$hint" "$T/err")" 1 "hint lines of dump"
-	assert_lines "$T/err" 1
+	# Nothing else but, sleep being stripped, the line on its missing debug info.
+	assert_eq "$(grep -vc '^ptprof: no debug info for build id' "$T/err")" 1 "other lines of dump"
 	run_ptprof record -m wall -p "$pid" -d 0.3 -f folded -o "$T/f.folded"
 	assert_rc 0 1
 	assert_eq "$(grep -Ec -- "$hint" "$T/err")" 1 "hint lines of record"

@@ -53,37 +53,65 @@ t_lockprof_pprof_labels() {
 # A target in its own pid namespace numbers its threads 1, 2, 3...: lock
 # owners read from its memory are those numbers, and --locks must map them
 # through NSpid to the tids ptprof (and the user) see.
-t_lockprof_pid_namespace() {
+# Start deadlock2 as pid 1 of a new pid namespace; NS_INNER is its pid as
+# we see it, NS_WRAPPER unshare's.  Skips where namespaces are refused.
+start_in_pid_namespace() {
 	command -v unshare >/dev/null || skip "unshare (util-linux) not installed"
-	local out=$T/ns.out inner="" fd
+	local out=$T/ns.out fd
+	NS_INNER=""
 	# A fifo held open by us is its stdin: it runs until we close it.
 	mkfifo "$T/ns.in"
 	exec {fd}<>"$T/ns.in"
+	NS_FD=$fd
 	unshare --pid --fork --mount-proc "$TARGETS_DIR/deadlock2" <"$T/ns.in" >"$out" 2>"$T/ns.err" &
-	local wrapper=$!
+	NS_WRAPPER=$!
 	# The target is unshare's child; its ready line says its threads are in place.
 	local i
 	for i in $(seq 1000); do
-		inner=$(pgrep -P "$wrapper" 2>/dev/null | head -n 1)
-		[ -n "$inner" ] && grep -q '^ready' "$out" 2>/dev/null && break
-		kill -0 "$wrapper" 2>/dev/null || break
+		NS_INNER=$(pgrep -P "$NS_WRAPPER" 2>/dev/null | head -n 1)
+		[ -n "$NS_INNER" ] && grep -q '^ready' "$out" 2>/dev/null && break
+		kill -0 "$NS_WRAPPER" 2>/dev/null || break
 		sleep 0.01
 	done
-	[ -n "$inner" ] && grep -q '^ready' "$out" ||
-		{ kill "$wrapper" 2>/dev/null; skip "cannot start a target in a new pid namespace: $(cat "$T/ns.err")"; }
-	grep -Eq "^NSpid:[[:space:]]+$inner[[:space:]]+1$" "/proc/$inner/status" ||
-		{ kill -9 "$inner"; fail "the target is not pid 1 of a new pid namespace"; }
-	local a b
+	[ -n "$NS_INNER" ] && grep -q '^ready' "$out" ||
+		{ kill "$NS_WRAPPER" 2>/dev/null; skip "cannot start a target in a new pid namespace: $(cat "$T/ns.err")"; }
+	grep -Eq "^NSpid:[[:space:]]+$NS_INNER[[:space:]]+1$" "/proc/$NS_INNER/status" ||
+		{ kill -9 "$NS_INNER"; fail "the target is not pid 1 of a new pid namespace"; }
+}
+
+stop_in_pid_namespace() {
+	kill -9 "$NS_INNER" "$NS_WRAPPER" 2>/dev/null
+	wait "$NS_WRAPPER" 2>/dev/null
+	exec {NS_FD}>&-
+}
+
+t_lockprof_pid_namespace() {
+	start_in_pid_namespace
+	local inner=$NS_INNER a b
 	a=$(tid_by_name "$inner" dl-a)
 	b=$(tid_by_name "$inner" dl-b)
 	dump -p "$inner" --locks
 	assert_not_traced "$inner"
-	kill -9 "$inner" "$wrapper" 2>/dev/null
-	wait "$wrapper" 2>/dev/null
-	exec {fd}>&-
+	stop_in_pid_namespace
 	assert_rc 0
 	# Host tids, not the namespace's small numbers.
 	assert_match "$T/out" "^DEADLOCK: thread ($a \"dl-a\"|$b \"dl-b\") waits for mutex 0x[0-9a-f]+ held by thread ($b \"dl-b\"|$a \"dl-a\"), which waits for mutex 0x[0-9a-f]+ held by thread ($a \"dl-a\"|$b \"dl-b\")$"
 	assert_match "$T/out" "^  waiting on mutex 0x[0-9a-f]+ held by thread $b \"dl-b\"$"
 	assert_match "$T/out" "^  waiting on mutex 0x[0-9a-f]+ held by thread $a \"dl-a\"$"
+}
+
+# The same for record's lock labels: each deadlocked thread's mutex is
+# held by the other, named by the tid we see.
+t_lockprof_record_pid_namespace() {
+	start_in_pid_namespace
+	local inner=$NS_INNER a b
+	a=$(tid_by_name "$inner" dl-a)
+	b=$(tid_by_name "$inner" dl-b)
+	record -p "$inner" -d 0.3 -m wall -o "$T/w.txt"
+	assert_not_traced "$inner"
+	stop_in_pid_namespace
+	assert_rc 0
+	sed -n '/^Most contended locks/,$p' "$T/w.txt" >"$T/locks"
+	assert_match "$T/locks" "^ *[0-9]+  0x[0-9a-f]+ +$a dl-a +"
+	assert_match "$T/locks" "^ *[0-9]+  0x[0-9a-f]+ +$b dl-b +"
 }
