@@ -15,7 +15,9 @@ DESTDIR  ?=
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS     := libunwind-ptrace libdw libprotobuf-c zlib libmicrohttpd
+PKGS     := libunwind-ptrace libdw libprotobuf-c zlib
+# Compiled against, loaded by serve alone (src/serve/mhd.c): not linked.
+DLPKGS   := libmicrohttpd
 PROTO    ?= /usr/share/gocode/src/github.com/google/pprof/proto/profile.proto
 UNISTD_H ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 
@@ -27,7 +29,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 OPT      ?= -O2 -g
 SAN      ?=
 CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) $(WARN) -pthread -D_GNU_SOURCE -DPTPROF_VERSION='"$(VERSION)"' \
-             -Iinclude -I$(B)/gen $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+             -Iinclude -I$(B)/gen $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DLPKGS) 2>/dev/null) \
+             $(CFLAGS)
 LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -liberty -lstdc++ -lm
 LDFLAGS_ALL = $(SAN) -pthread $(LDFLAGS)
 

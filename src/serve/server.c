@@ -1,12 +1,12 @@
 /* server.c - see server.h. */
 #include <arpa/inet.h>
-#include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "profile/snapshot.h"
+#include "serve/mhd.h"
 #include "serve/server.h"
 #include "util/error.h"
 #include "util/escape.h"
@@ -34,14 +34,14 @@ struct req {
 
 static const char *arg_of(void *ctx, const char *key)
 {
-	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
+	return mhd.lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, key);
 }
 
 /* The Host and token checks, then routing. */
 static void answer(struct server *s, struct MHD_Connection *c, const char *url, const char *method,
 		   struct req *rq, struct reply *r)
 {
-	int nh = MHD_get_connection_values(c, MHD_HEADER_KIND, NULL, NULL);
+	int nh = mhd.get_connection_values(c, MHD_HEADER_KIND, NULL, NULL);
 	if (nh > MAX_HEADERS) {
 		reply_error(r, 431, "too many header lines (at most %d)", MAX_HEADERS);
 		return;
@@ -50,7 +50,7 @@ static void answer(struct server *s, struct MHD_Connection *c, const char *url, 
 		reply_error(r, 413, "request body larger than %d bytes", MAX_BODY);
 		return;
 	}
-	const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	const char *host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
 	if (!guard_host_ok(s->o.g, host)) {
 		reply_error(r, 403, "Host \"%s\" is not this server: ask it by its address, its "
 			    "name or localhost (a page in a browser may not make it stop threads)",
@@ -58,12 +58,12 @@ static void answer(struct server *s, struct MHD_Connection *c, const char *url, 
 		return;
 	}
 	char *pass = NULL;
-	char *user = MHD_basic_auth_get_username_password(c, &pass);
-	const char *authz = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	char *user = mhd.basic_auth_get_username_password(c, &pass);
+	const char *authz = mhd.lookup_connection_value(c, MHD_HEADER_KIND,
 							MHD_HTTP_HEADER_AUTHORIZATION);
 	bool ok = guard_token_ok(s->o.g, authz, pass);
-	MHD_free(user);
-	MHD_free(pass);
+	mhd.free(user);
+	mhd.free(pass);
 	if (!ok) {
 		reply_error(r, 401, "%s: send \"Authorization: Bearer TOKEN\" or the token as the "
 			    "password of HTTP Basic (http://user:TOKEN@host/...)",
@@ -80,29 +80,29 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, struct reply *r)
 {
 	struct MHD_Response *resp;
 	if (r->len)
-		resp = MHD_create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
+		resp = mhd.create_response_from_buffer(r->len, r->body, MHD_RESPMEM_MUST_FREE);
 	else
-		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+		resp = mhd.create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
 	if (r->len)
 		r->body = NULL;  /* the response frees it */
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype ? r->ctype : CT_TEXT);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype ? r->ctype : CT_TEXT);
+	mhd.add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (r->go_error)
-		MHD_add_response_header(resp, "X-Go-Pprof", "1");
+		mhd.add_response_header(resp, "X-Go-Pprof", "1");
 	if (r->filename && r->status == 200) {
 		char disp[128];
 		snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", r->filename);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
+		mhd.add_response_header(resp, MHD_HTTP_HEADER_CONTENT_DISPOSITION, disp);
 	}
 	if (r->allow)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+		mhd.add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
 	if (r->auth_challenge)
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		mhd.add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Basic realm=\"ptprof\"");
-	enum MHD_Result ret = MHD_queue_response(c, r->status, resp);
-	MHD_destroy_response(resp);
+	enum MHD_Result ret = mhd.queue_response(c, r->status, resp);
+	mhd.destroy_response(resp);
 	return ret;
 }
 
@@ -123,7 +123,7 @@ static void log_line(struct MHD_Connection *c, const char *method, const char *u
 {
 	char who[INET6_ADDRSTRLEN] = "?";
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci && ci->client_addr) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
@@ -136,7 +136,7 @@ static void log_line(struct MHD_Connection *c, const char *method, const char *u
 	size_t qlen = 0;
 	FILE *qf = open_memstream(&q, &qlen);
 	if (qf) {
-		MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query, qf);
+		mhd.get_connection_values(c, MHD_GET_ARGUMENT_KIND, add_query, qf);
 		fclose(qf);
 	}
 	/* One write, so that lines of concurrent requests do not mix. */
@@ -214,13 +214,15 @@ static void on_log(void *cls, const char *fmt, va_list ap)
 
 struct server *server_start(const struct server_opts *o)
 {
+	if (!mhd_load())
+		return NULL;
 	struct server *s = xcalloc(1, sizeof(*s));
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 			 MHD_USE_POLL | MHD_USE_ERROR_LOG;
 	if (o->l->ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->o = *o;
-	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	s->d = mhd.start_daemon(flags, 0, NULL, NULL, on_request, s,
 				MHD_OPTION_EXTERNAL_LOGGER, on_log, s,
 				MHD_OPTION_LISTEN_SOCKET, o->l->fd,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
@@ -242,6 +244,6 @@ void server_stop(struct server *s)
 {
 	if (!s)
 		return;
-	MHD_stop_daemon(s->d);
+	mhd.stop_daemon(s->d);
 	free(s);
 }

@@ -54,6 +54,8 @@ void xalloc_burst(void)
 	 * too, grown in large steps and never given back: one region the
 	 * kernel may back with huge pages. */
 	mallopt(M_MMAP_THRESHOLD, (int)HEAP_STEP);
+	/* One arena: a second thread's blocks come from the same heap. */
+	mallopt(M_ARENA_MAX, 1);
 	mallopt(M_TOP_PAD, (int)HEAP_STEP);
 	mallopt(M_TRIM_THRESHOLD, (int)(4 * HEAP_STEP));
 	/* Grow the heap now by one step, and ask for huge pages over it:
