@@ -506,3 +506,17 @@ wait_no_thread_state() {
 	done
 	return 1
 }
+
+# A dump loads no network library: libdebuginfod (with curl) only with
+# --debuginfod, libmicrohttpd (with GnuTLS) only for serve.  Each would
+# add tens of milliseconds to every dump.
+t_dump_loads_no_network_library() {
+	start_target chain-stripped
+	local pid=$LAST_PID
+	LD_DEBUG=files run_ptprof dump -p "$pid"
+	assert_rc 0 1
+	assert_match "$T/err" 'file=libdw\.so'
+	assert_no_match "$T/err" 'file=(libdebuginfod|libcurl|libmicrohttpd|libgnutls)'
+	assert_untouched "$pid"
+	stop_target "$pid"
+}
