@@ -44,6 +44,14 @@ load_tests() {
 }
 load_tests
 
+# All the files share one shell: a function two of them define would be
+# the last one's in every test.
+dups=$(sed -n 's/^\([A-Za-z_][A-Za-z0-9_]*\)() *{.*/\1/p' tests/e2e/lib.sh tests/e2e/t_*.sh | sort | uniq -d)
+if [ -n "$dups" ]; then
+	echo "$0: defined in more than one file of tests/e2e: $dups" >&2
+	exit 1
+fi
+
 if [ ! -d "$TARGETS_DIR" ]; then
 	echo "$0: $TARGETS_DIR missing (make targets)" >&2
 	exit 1

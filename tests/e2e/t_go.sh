@@ -21,15 +21,7 @@ ref_reason() {
 		$0 == s { print c; found = 1 } END { if (!found) print 0 }' "$1"
 }
 
-# wait_for_count FILE RE N SECS PID: until FILE has N lines matching RE.
-wait_for_count() {
-	local deadline=$(($(now_ms) + $4 * 1000))
-	while [ "$(grep -cE -- "$2" "$1" 2>/dev/null)" -lt "$3" ]; do
-		[ "$(now_ms)" -lt "$deadline" ] || return 1
-		case $(proc_state "$5") in gone | Z) return 2 ;; esac
-		sleep 0.01
-	done
-}
+# wait_for_count FILE REGEX N SECS PID: in t_robust.sh.
 
 # go_cpu_check NAME: record NAME's worker for as long as Go's own CPU
 # profiler runs in it, then compare.  main.worker must be above its two

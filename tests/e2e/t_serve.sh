@@ -63,8 +63,8 @@ assert_status() {
 	fail "$1: status $STATUS, expected $2"
 }
 
-# assert_header NAME HEADER REGEX: the response NAME has HEADER: REGEX.
-assert_header() {
+# assert_http_header NAME HEADER REGEX: the response NAME has HEADER: REGEX.
+assert_http_header() {
 	grep -iEq -- "^$2: $3\$" "$T/$1.hdr" && return 0
 	show_file "headers" "$T/$1.hdr" 20
 	fail "$1: no header '$2: $3'"
@@ -74,16 +74,16 @@ assert_header() {
 # it: the status, text/plain, X-Go-Pprof: 1, the body naming the cause.
 assert_go_error() {
 	assert_status "$1" "$2"
-	assert_header "$1" Content-Type 'text/plain; charset=utf-8'
-	assert_header "$1" X-Go-Pprof 1
+	assert_http_header "$1" Content-Type 'text/plain; charset=utf-8'
+	assert_http_header "$1" X-Go-Pprof 1
 	assert_match "$T/$1" "$3"
 }
 
 # assert_profile NAME: a success as Go sends a profile.
 assert_profile() {
 	assert_status "$1" 200
-	assert_header "$1" Content-Type 'application/octet-stream'
-	assert_header "$1" Content-Disposition "attachment; filename=\"$2\""
+	assert_http_header "$1" Content-Type 'application/octet-stream'
+	assert_http_header "$1" Content-Disposition "attachment; filename=\"$2\""
 	assert_eq "$(head -c2 "$T/$1" | od -An -tx1 | tr -d ' ')" 1f8b "gzip magic of $1"
 }
 
@@ -159,7 +159,7 @@ t_serve_cpu_overlap_and_endpoints() {
 	# The index, as Go's.
 	get index /debug/pprof/
 	assert_status index 200
-	assert_header index Content-Type 'text/html; charset=utf-8'
+	assert_http_header index Content-Type 'text/html; charset=utf-8'
 	assert_match "$T/index" "<a href='profile\?seconds=30'>profile</a>"
 	assert_match "$T/index" "<a href='goroutine\?debug=1'>goroutine</a>"
 	# cmdline: the arguments joined by NUL.
@@ -169,7 +169,7 @@ t_serve_cpu_overlap_and_endpoints() {
 	# The threads, grouped (debug=1) and in full (debug=2), and as pprof.
 	get g1 '/debug/pprof/goroutine?debug=1'
 	assert_status g1 200
-	assert_header g1 Content-Type 'text/plain; charset=utf-8'
+	assert_http_header g1 Content-Type 'text/plain; charset=utf-8'
 	assert_match "$T/g1" "^ptprof dump: pid $pid \"ratio\", 3 threads"
 	get g2 '/debug/pprof/goroutine?debug=2'
 	assert_status g2 200
@@ -212,7 +212,7 @@ t_serve_refusals() {
 	local port=${URL##*:}
 	get noauth /debug/pprof/
 	assert_go_error noauth 401 'a token is needed'
-	assert_header noauth WWW-Authenticate 'Basic realm="ptprof"'
+	assert_http_header noauth WWW-Authenticate 'Basic realm="ptprof"'
 	get wrong /debug/pprof/ -H 'Authorization: Bearer nope'
 	assert_go_error wrong 401 'wrong token'
 	get wrongbasic /debug/pprof/ -u "user:nope"
