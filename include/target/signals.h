@@ -21,6 +21,9 @@ static inline int signals_stop_requested(void) { return pt_stop_signal != 0 || p
 /* Ask for the same orderly stop a signal gives, without dying of it at
  * the end. */
 static inline void signals_request_stop(void) { pt_stop_quit = 1; }
+/* The set a thread blocks before it starts others: the stop signals and
+ * SIGCHLD, left to the one thread that waits for them. */
+void signals_stop_set(sigset_t *set);
 /* If a stop was requested, re-raise it with the default action. */
 void signals_finish(void);
 

@@ -148,11 +148,7 @@ int cmd_serve(const struct subcommand *self, int argc, char **argv)
 	 * one that waits for them (or to the recording thread, which unblocks
 	 * them for itself), and SIGCHLD stays for the tracer's waits. */
 	signals_install();
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGCHLD);
+	signals_stop_set(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	sigset_t blocked;
 	pthread_sigmask(SIG_BLOCK, NULL, &blocked);

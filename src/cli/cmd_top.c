@@ -430,11 +430,7 @@ int cmd_top(const struct subcommand *self, int argc, char **argv)
 	 * SIGCHLD is for the recording thread's sigtimedwait (taken here, it
 	 * would be lost), and the stop signals must interrupt its waits.
 	 * SIGWINCH is read from a signalfd by this thread. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
+	signals_stop_set(&block);
 	sigaddset(&block, SIGWINCH);
 	pthread_sigmask(SIG_BLOCK, &block, &old_mask);
 	masked = true;

@@ -1137,11 +1137,7 @@ int sampler_run(const struct sampler_opts *o, struct recording *rec)
 	/* Empty before the thread that fills it starts: if it cannot start,
 	 * the caller's recording_free still meets a valid recording. */
 	memset(rec, 0, sizeof(*rec));
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGCHLD);
+	signals_stop_set(&block);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	if ((errno = pthread_create(&t, NULL, sampler_thread, &a)) != 0) {
 		pt_perror("pthread_create");

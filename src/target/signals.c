@@ -26,6 +26,15 @@ void signals_install(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
+void signals_stop_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGCHLD);
+}
+
 void signals_finish(void)
 {
 	int sig = pt_stop_signal;
