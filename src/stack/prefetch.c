@@ -1,6 +1,7 @@
 /* prefetch.c - see prefetch.h. */
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include "stack/prefetch.h"
@@ -55,7 +56,14 @@ struct prefetch *prefetch_start(void)
 	struct prefetch *p = xcalloc(1, sizeof(*p));
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->more, NULL);
-	if (pthread_create(&p->thread, NULL, run, p) != 0) {
+	/* It takes no signal: SIGCHLD and the stop signals are for the
+	 * thread that traces, whose waits they end. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int err = pthread_create(&p->thread, NULL, run, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err != 0) {
 		pthread_cond_destroy(&p->more);
 		pthread_mutex_destroy(&p->lock);
 		free(p);
