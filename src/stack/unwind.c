@@ -326,6 +326,29 @@ static void push(struct stack *out, uint64_t ip, bool is_return)
 	out->frames[out->n++] = (struct stack_frame){ ip, is_return };
 }
 
+/* Where the stack ends before a frame at ip, sp is taken (out->end set,
+ * true): --max-frames reached, no caller (ip 0), a return address outside
+ * code, or a caller below its callee.  Callers live at higher addresses;
+ * a signal frame may switch to another stack (sigaltstack), so the frame
+ * reached through one alone may go down.  The innermost frame's caller
+ * may share its SP: a leaf that keeps its return address in a register
+ * (glibc's vfork, in rdi). */
+static bool frame_ends(const struct unwinder *u, size_t max_frames, uint64_t ip, uint64_t sp,
+		       uint64_t prev_sp, bool after_signal, struct stack *out)
+{
+	if (out->n >= max_frames)
+		out->end = UNWIND_TRUNCATED;
+	else if (ip == 0)
+		out->end = UNWIND_COMPLETE;
+	else if (out->n > 0 && !is_code(u->maps, ip))
+		out->end = UNWIND_BAD_PC;
+	else if (out->n > 0 && (out->n > 1 ? sp <= prev_sp : sp < prev_sp) && !after_signal)
+		out->end = UNWIND_CYCLE;
+	else
+		return false;
+	return true;
+}
+
 /* Frames with libunwind from *r on, until the stack ends (returns true,
  * out->end set), reaches code it cannot read but alt_code can, or leaves
  * a frame no table describes by its frame pointer (false, *r and
@@ -352,31 +375,13 @@ static bool unwind_libunwind(struct unwinder *u, struct unwind_ctx *ctx, size_t 
 	}
 	for (;;) {
 		unw_word_t ip = 0, sp = 0;
-		if (out->n >= max_frames) {
-			out->end = UNWIND_TRUNCATED;
-			return true;
-		}
 		unw_get_reg(&cur, UNW_REG_IP, &ip);
 		unw_get_reg(&cur, UNW_REG_SP, &sp);
-		if (ip == 0) {
-			out->end = UNWIND_COMPLETE;
-			return true;
-		}
-		if (out->n > 0 && !is_code(u->maps, ip)) {
-			out->end = UNWIND_BAD_PC;
-			return true;
-		}
 		/* Reached through a signal frame (libunwind says so once it has
 		 * stepped through one): the interrupted code, at an exact PC. */
 		bool after_signal = unw_is_signal_frame(&cur) > 0;
-		/* Callers live at higher addresses; a signal frame may switch to
-		 * another stack (sigaltstack), so it alone may go down.  The
-		 * innermost frame's caller may share its SP: a leaf that keeps
-		 * its return address in a register (glibc's vfork, in rdi). */
-		if (out->n > 0 && (out->n > 1 ? sp <= prev_sp : sp < prev_sp) && !after_signal) {
-			out->end = UNWIND_CYCLE;
+		if (frame_ends(u, max_frames, ip, sp, prev_sp, after_signal, out))
 			return true;
-		}
 		/* The signal trampoline's address is where it starts, not a
 		 * return address: looked up as it is. */
 		bool ret = at_start ? *is_return : !after_signal && !sigreturn_at(ctx, ip);
@@ -433,23 +438,25 @@ enum fast {
  * (a capture read in place: see known_in_place). */
 static struct uregfile capture_regs(const struct capture *c)
 {
-	const struct user_regs_struct *g = &c->regs;
-	struct uregfile rf = { .v = { g->rax, g->rdx, g->rcx, g->rbx, g->rsi, g->rdi, g->rbp,
-				      g->rsp, g->r8, g->r9, g->r10, g->r11, g->r12, g->r13,
-				      g->r14, g->r15, g->rip } };
-	if (!c->partial_regs)
-		rf.known = (1u << UREG_N) - 1;
-	else
-		rf.known = 1u << UREG_RA | 1u << UREG_RSP |
-			   (c->syscall_regs ? 1u << 1 | 1u << 2 | 1u << 4 | 1u << 5 | 1u << 8 |
-					      1u << 9 | 1u << 10 : 0);
+	struct uregfile rf = { .known = 0 };
+	/* libunwind numbers x86_64's registers as DWARF does. */
+	_Static_assert((int)UNW_X86_64_RBP == (int)UREG_RBP && (int)UNW_X86_64_RSP == (int)UREG_RSP &&
+		       (int)UNW_X86_64_RIP == (int)UREG_RA && UNW_X86_64_R15 == 15, "register numbers");
+	for (unsigned reg = 0; reg < UREG_N; reg++) {
+		unw_word_t v;
+		if (reg_slot(&c->regs, (unw_regnum_t)reg, &v) != 0)
+			continue;
+		rf.v[reg] = v;
+		if (!c->partial_regs || known_in_place(c, (unw_regnum_t)reg))
+			rf.known |= 1u << reg;
+	}
 	return rf;
 }
 
 /* Frames from .eh_frame through libdw (ustep_cfi_all), the common case,
  * without libunwind: its table search takes a lock that costs two
  * sigprocmask calls a step, the largest cost of a dump of many threads.
- * The same checks as unwind_libunwind's; anything it does not follow (a
+ * The same frame_ends as unwind_libunwind; anything it does not follow (a
  * signal frame, a PLT entry's expression, code no table covers) gives
  * up, and the caller lets libunwind do the same frames again. */
 static enum fast unwind_fast(struct unwind_ctx *ctx, size_t max_frames, struct uregs *r,
@@ -469,22 +476,8 @@ static enum fast unwind_fast(struct unwind_ctx *ctx, size_t max_frames, struct u
 	}
 	for (;;) {
 		uint64_t ip = rf.v[UREG_RA], sp = rf.v[UREG_RSP], bias;
-		if (out->n >= max_frames) {
-			out->end = UNWIND_TRUNCATED;
+		if (frame_ends(ctx->u, max_frames, ip, sp, prev_sp, false, out))
 			return FAST_DONE;
-		}
-		if (ip == 0) {
-			out->end = UNWIND_COMPLETE;
-			return FAST_DONE;
-		}
-		if (out->n > 0 && !is_code(ctx->u->maps, ip)) {
-			out->end = UNWIND_BAD_PC;
-			return FAST_DONE;
-		}
-		if (out->n > 0 && (out->n > 1 ? sp <= prev_sp : sp < prev_sp)) {
-			out->end = UNWIND_CYCLE;
-			return FAST_DONE;
-		}
 		bool ret = at_start ? *is_return : true;
 		uint64_t look = ret ? ip - 1 : ip;
 		if (!at_start && alt_code(ctx, look, &a)) {
