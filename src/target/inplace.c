@@ -86,24 +86,32 @@ enum inplace_result inplace_capture(struct thread_files *tf, pid_t pid, pid_t ti
 	return capture(tf, pid, tid, &before, maps, max_bytes, c);
 }
 
+/* The first reading, taken by thread_facts_read_asleep; false when it
+ * lacks one of its two parts. */
+static bool seen_where(const struct thread_facts *f, struct where *w)
+{
+	*w = (struct where){ .sc = f->sc, .run_ns = f->run_ns, .runs = f->runs };
+	return f->have_run_ns && f->have_syscall;
+}
+
 enum inplace_result inplace_capture_seen(struct thread_files *tf, pid_t pid,
 					 const struct thread_facts *f, const struct maps *maps,
 					 size_t max_bytes, struct capture *c)
 {
-	if (!f->have_run_ns || !f->have_syscall)
+	struct where before;
+	if (!seen_where(f, &before))
 		return inplace_capture(tf, pid, f->tid, maps, max_bytes, c);
-	struct where before = { .sc = f->sc, .run_ns = f->run_ns, .runs = f->runs };
 	return capture(tf, pid, f->tid, &before, maps, max_bytes, c);
 }
 
 bool inplace_batch_add(struct inplace_batch *b, struct thread_files *tf,
 		       const struct thread_facts *f, size_t slot)
 {
-	if (b->n == INPLACE_BATCH || !f->have_run_ns || !f->have_syscall || !placeable(&f->sc))
+	struct where before;
+	if (b->n == INPLACE_BATCH || !seen_where(f, &before) || !placeable(&before.sc))
 		return false;
-	struct inplace_item *it = &b->items[b->n++];
-	*it = (struct inplace_item){ .tid = f->tid, .slot = slot, .tf = *tf,
-				     .before = { .sc = f->sc, .run_ns = f->run_ns, .runs = f->runs } };
+	b->items[b->n++] = (struct inplace_item){ .tid = f->tid, .slot = slot, .tf = *tf,
+						  .before = before };
 	*tf = (struct thread_files)THREAD_FILES_INIT;
 	return true;
 }
