@@ -81,6 +81,18 @@ void cli_print_help(FILE *f, const struct subcommand *sub);
 /* One line per option: "SUBCOMMAND --long -s ARG VALUES" ("-" if none). */
 void cli_list_options(FILE *f, const struct subcommand *subs, size_t n);
 
+/* How stacks are read and named, rows of cli_common_options that a
+ * subcommand with a table of its own (serve) puts in it too; parsed by
+ * cli_common_option. */
+#define CLI_STACK_ROWS \
+	{ OPT_NO_INLINE, "no-inline", 0, NULL, NULL, "do not expand inlined frames" }, \
+	{ OPT_NO_LINES, "no-lines", 0, NULL, NULL, "function names only, no file:line" }, \
+	{ OPT_STACK_BYTES, "stack-bytes", 0, "N", NULL, \
+	  "stack bytes copied per thread-sample (default 64K; K/M suffixes)" }, \
+	{ OPT_MAX_FRAMES, "max-frames", 0, "N", NULL, "deepest stack unwound (default 256)" }, \
+	{ OPT_DEBUG_DIR, "debug-dir", 0, "DIR", NULL, \
+	  "also look for separate debug files in DIR (laid out like /usr/lib/debug)" }
+
 /* The option sets shared by subcommands. */
 extern const struct cli_option cli_common_options[];
 /* --children and --no-children, for the subcommands that sample. */
