@@ -387,3 +387,12 @@ go_pprof() {
 	HOME=$T/go GOCACHE=$T/go/cache GOPATH=$T/go/path GOFLAGS='' GOTOOLCHAIN=local \
 		GOPROXY=off PPROF_TMPDIR=$T/go timeout 60 go tool pprof "$@"
 }
+
+# go_pprof_into OUT ARG...: go tool pprof ARG... into OUT (its stderr into
+# OUT.err); a failure fails the test and shows that stderr.
+go_pprof_into() {
+	local out=$1
+	shift
+	go_pprof "$@" >"$out" 2>"$out.err" ||
+		{ show_file "go tool pprof stderr" "$out.err"; fail "go tool pprof $* failed"; }
+}

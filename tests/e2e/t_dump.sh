@@ -296,12 +296,10 @@ t_dump_pprof() {
 	[ ! -s "$T/out" ] || fail "-o FILE, yet something on stdout"
 	assert_eq "$(head -c2 "$T/threads.pb.gz" | od -An -tx1 | tr -d ' ')" 1f8b "gzip magic"
 
-	go_pprof -raw "$T/threads.pb.gz" >"$T/raw" 2>"$T/raw.err" ||
-		{ show_file "go tool pprof -raw stderr" "$T/raw.err"; fail "go tool pprof -raw failed"; }
+	go_pprof_into "$T/raw" -raw "$T/threads.pb.gz"
 	assert_match "$T/raw" 'threads/count'
 	assert_match "$T/raw" 'chain_c'
-	go_pprof -traces "$T/threads.pb.gz" >"$T/traces" 2>"$T/traces.err" ||
-		{ show_file "go tool pprof -traces stderr" "$T/traces.err"; fail "go tool pprof -traces failed"; }
+	go_pprof_into "$T/traces" -traces "$T/threads.pb.gz"
 	assert_match "$T/traces" '^ +thread: +busy-0$'
 	assert_match "$T/traces" '^ +thread: +sleeper$'
 	assert_match "$T/traces" "^ +tid: +$(tid_by_name "$pid" busy-0)( |$)"

@@ -170,7 +170,7 @@ t_go_goroutines_pprof() {
 	done
 	# The running goroutine names its thread.
 	[ -n "$tid" ] && [ -d "/proc/$pid/task/$tid" ] || fail "the spinner's tid label '$tid' is not a thread of $pid"
-	go_pprof -raw "$T/g.pb.gz" >"$T/raw" 2>"$T/raw.err" || fail "go tool pprof -raw failed"
+	go_pprof_into "$T/raw" -raw "$T/g.pb.gz"
 	assert_match "$T/raw" '^goroutine/count$'
 	# Per function, the counts of the program's own goroutine profile.
 	local fns=(main.receiver main.selector main.locker main.sleeper main.spinner

@@ -85,8 +85,7 @@ t_jit_record_synthetic() {
 	if command -v go >/dev/null; then
 		run_ptprof record -p "$pid" -d 0.5 -o "$T/p.pb.gz"
 		assert_rc 0 1
-		go_pprof -raw "$T/p.pb.gz" >"$T/raw" 2>"$T/raw.err" ||
-			{ show_file "go tool pprof stderr" "$T/raw.err"; fail "go tool pprof -raw failed"; }
+		go_pprof_into "$T/raw" -raw "$T/p.pb.gz"
 		assert_match "$T/raw" '\[jit\]'
 		assert_match "$T/raw" 'jit_inner\(long, char\*\) \[c2\]'
 	fi

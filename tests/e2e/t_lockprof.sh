@@ -35,7 +35,7 @@ t_lockprof_pprof_labels() {
 	record -p "$pid" -d 1 -m wall -o "$T/w.pb.gz"
 	assert_rc 0
 	assert_untouched "$pid"
-	go_pprof -raw "$T/w.pb.gz" >"$T/raw" 2>"$T/raw.err" || fail "go tool pprof -raw failed"
+	go_pprof_into "$T/raw" -raw "$T/w.pb.gz"
 	# The waiter on the plain mutex: its samples carry the lock and holder.
 	go_pprof -tags -tagfocus="tid=${H[waiter]}" "$T/w.pb.gz" >"$T/tags" 2>/dev/null ||
 		fail "go tool pprof -tags failed"

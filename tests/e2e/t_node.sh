@@ -109,8 +109,7 @@ t_node_record() {
 	# The main thread runs the timers: its stacks come up through them.
 	assert_match "$T/n.folded" '(^|;)(main|node::Start\(int, char\*\*\));'
 	if command -v go >/dev/null; then
-		go_pprof -raw "$T/n.pb.gz" >"$T/raw" 2>"$T/raw.err" ||
-			fail "go tool pprof cannot read the profile: $(head -3 "$T/raw.err")"
+		go_pprof_into "$T/raw" -raw "$T/n.pb.gz"
 	fi
 	stop_target "$pid"
 }

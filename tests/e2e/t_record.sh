@@ -54,8 +54,7 @@ assert_gzip() {
 
 # go_raw FILE: `go tool pprof -raw FILE` into $T/raw; it must read it.
 go_raw() {
-	go_pprof -raw "$1" >"$T/raw" 2>"$T/raw.err" ||
-		{ show_file "go tool pprof -raw stderr" "$T/raw.err"; fail "go tool pprof -raw ${1##*/} failed"; }
+	go_pprof_into "$T/raw" -raw "$1"
 }
 
 # The pprof header as `go tool pprof -raw` prints it, for MODE at HZ.

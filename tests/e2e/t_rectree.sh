@@ -14,8 +14,7 @@ raw_pids() {
 # assert_pid_has FUNC PID: some sample of process PID has FUNC on its
 # stack (go tool pprof -traces, one block per sample).
 assert_pid_has() {
-	go_pprof -traces -tagfocus "pid=$2" "$T/r.pb.gz" >"$T/traces.$2" 2>"$T/traces.err" ||
-		fail "go tool pprof -traces -tagfocus pid=$2 failed"
+	go_pprof_into "$T/traces.$2" -traces -tagfocus "pid=$2" "$T/r.pb.gz"
 	grep -Eq " $1\$" "$T/traces.$2" ||
 		{ show_file "traces of pid $2" "$T/traces.$2" 30; fail "no sample of pid $2 in $1"; }
 }

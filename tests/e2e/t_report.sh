@@ -50,8 +50,7 @@ go_build() {
 # within 0.5 points; and the totals agree.
 compare_with_go_top() {
 	local file=$1 ours=$2
-	go_pprof -top "$file" >"$T/gotop" 2>"$T/gotop.err" ||
-		{ show_file "go tool pprof -top stderr" "$T/gotop.err"; fail "go tool pprof -top failed"; }
+	go_pprof_into "$T/gotop" -top "$file"
 	local bad
 	bad=$(awk -v ours="$ours" '
 		BEGIN {
@@ -225,8 +224,7 @@ t_report_folded_matches_go() {
 	report -f folded "$T/r.pb.gz"
 	assert_rc 0
 	cp "$T/out" "$T/ours.folded"
-	go_pprof -raw "$T/r.pb.gz" >"$T/raw" 2>"$T/raw.err" ||
-		{ show_file "go tool pprof -raw stderr" "$T/raw.err"; fail "go tool pprof -raw failed"; }
+	go_pprof_into "$T/raw" -raw "$T/r.pb.gz"
 	local out
 	out=$(python3 - "$T/raw" "$T/ours.folded" 2>&1 <<'EOF'
 import collections, re, sys

@@ -195,8 +195,7 @@ t_tree_dump_pprof_labels() {
 	dump -f pprof -o "$T/tree.pb.gz" --children -p "$parent"
 	assert_rc 0
 	assert_tree_untouched "$parent" "$kids"
-	go_pprof -raw "$T/tree.pb.gz" >"$T/raw" 2>"$T/raw.err" ||
-		{ show_file "go tool pprof -raw stderr" "$T/raw.err"; fail "go tool pprof -raw failed"; }
+	go_pprof_into "$T/raw" -raw "$T/tree.pb.gz"
 	# Each sample's labels, on one line, with its functions.
 	awk '
 		/^Samples:/ { on = 1; next }
@@ -212,15 +211,13 @@ t_tree_dump_pprof_labels() {
 	assert_match "$T/samples" "process:\[tree-beta\].*pid:\[$b\]"
 	assert_match "$T/samples" "process:\[tree-gamma\].*pid:\[$c\]"
 
-	go_pprof -tags "$T/tree.pb.gz" >"$T/tags" 2>"$T/tags.err" ||
-		{ show_file "go tool pprof -tags stderr" "$T/tags.err"; fail "go tool pprof -tags failed"; }
+	go_pprof_into "$T/tags" -tags "$T/tree.pb.gz"
 	local p
 	for p in "$parent" "$a" "$b" "$c"; do
 		assert_match "$T/tags" "^ +1\.0 \( *[0-9.]+%\): $p$"
 	done
 	# The functions are where their processes say.
-	go_pprof -traces -tagfocus="process=tree-beta" "$T/tree.pb.gz" >"$T/beta" 2>"$T/beta.err" ||
-		fail "go tool pprof -traces -tagfocus failed: $(cat "$T/beta.err")"
+	go_pprof_into "$T/beta" -traces -tagfocus="process=tree-beta" "$T/tree.pb.gz"
 	assert_match "$T/beta" 'tree_beta'
 	assert_no_match "$T/beta" 'tree_alpha|tree_gamma'
 
@@ -228,8 +225,7 @@ t_tree_dump_pprof_labels() {
 	dump -f pprof -o "$T/one.pb.gz" -p "$b"
 	assert_rc 0
 	assert_tree_untouched "$parent" "$kids"
-	go_pprof -tags "$T/one.pb.gz" >"$T/tags1" 2>"$T/tags1.err" ||
-		{ show_file "go tool pprof -tags stderr" "$T/tags1.err"; fail "go tool pprof -tags failed"; }
+	go_pprof_into "$T/tags1" -tags "$T/one.pb.gz"
 	assert_match "$T/tags1" "^ +1\.0 \( *100(\.0+)?%\): $b$"
 	assert_match "$T/tags1" '^ +1\.0 \( *100(\.0+)?%\): tree-beta$'
 	stop_target "$parent"
@@ -261,8 +257,7 @@ t_tree_dump_go_beside_c() {
 	dump -p "$gopid,$a" -f pprof -o "$T/both.pb.gz"
 	assert_rc 0
 	assert_match "$T/err" 'the Go programs among these processes are shown by thread'
-	go_pprof -raw "$T/both.pb.gz" >"$T/raw" 2>"$T/raw.err" ||
-		{ show_file "go tool pprof -raw stderr" "$T/raw.err"; fail "go tool pprof -raw failed"; }
+	go_pprof_into "$T/raw" -raw "$T/both.pb.gz"
 	assert_match "$T/raw" '^threads/count$'
 	assert_match "$T/raw" "process:\[go-gorout\]"
 	assert_match "$T/raw" "process:\[tree-alpha\]"
