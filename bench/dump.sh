@@ -86,6 +86,10 @@ record_failure() { # tool rc stderr-file
 	fi
 }
 
+# ptprof keeps inflated copies of compressed debug files (libc's) for the
+# next runs (in PTPROF_CACHE_DIR, see set_work); each round also times one
+# ptprof run with none kept yet (COLD, the first run on a machine).
+
 # Warm-up: one untimed run per tool, output kept and sanity-checked; this
 # also puts every file any tool reads into the page cache.
 for t in "${TOOLS[@]}"; do
@@ -137,6 +141,20 @@ for r in $(seq 1 "$RUNS"); do
 			"${SMAX[$t]##* }" "${SSUM[$t]##* }" "${REP[1]}" "${REP[2]}" >>"$LOG/raw.tsv"
 	done
 
+	# The first run on a machine: no inflated copies yet; it writes them.
+	if [ "${AVAIL[ptprof]}" = 1 ]; then
+		rm -rf "$PTPROF_CACHE_DIR"
+		set_cmd ptprof
+		[ "$(target_cmd reset)" = ok ] || die "target did not acknowledge 'reset' (dead, stopped or stuck?)"
+		rc=0
+		t0=$(now_ns)
+		timeout "$TIMEOUT" "${CMD[@]}" >/dev/null 2>"$LOG/ptprof.$r.cold.stderr" || rc=$?
+		t1=$(now_ns)
+		target_cmd report >/dev/null
+		check_target "run $r of ptprof with no debug copies"
+		[ "$rc" != 0 ] || COLD[ptprof]+=" $((t1 - t0))"
+	fi
+
 	# How many threads one dump stops: ptprof -v says (the others are
 	# read in place).
 	if [ "${AVAIL[ptprof]}" = 1 ]; then
@@ -184,5 +202,5 @@ TPID=
 [ "${NFAIL[ptprof]}" = 0 ] && [ "${NSYSFAIL[ptprof]}" = 0 ] || PTPROF_FAILED[$PART]=1
 note_load "$PART.end"
 save_figures dump NTASKS MT_PID WALL SMAX SSUM BMAX BSUM SYS NFAIL FAILMSG SYSCMD SYSDETAIL NSYSFAIL \
-	HMAX BHMAX NSTOPPED \
+	HMAX BHMAX NSTOPPED COLD \
 	CHECK CMDSTR LOAD_AT PTPROF_FAILED

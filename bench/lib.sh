@@ -136,7 +136,8 @@ command -v perf >/dev/null 2>&1 || PERF_NA="not installed"
 # and saves them; run.sh sources the saved files of all parts that ran into
 # these same (then empty) variables, so the keys of different parts add up.
 #   dump:        WALL SMAX SSUM BMAX BSUM SYS NFAIL FAILMSG SYSCMD SYSDETAIL
-#                NSYSFAIL CHECK CMDSTR (keyed by tool), NTASKS MT_PID
+#                NSYSFAIL CHECK CMDSTR HMAX BHMAX NSTOPPED COLD (keyed by
+#                tool), NTASKS MT_PID
 #   accuracy, cost: RV RFAIL RFAILMSG RCMD RCHECK (record rows),
 #                SV SFAIL SCMD SDETAIL STGT SNOTES (syscall rows),
 #                SHARE_* resp. COST_* (the target)
@@ -149,7 +150,7 @@ command -v perf >/dev/null 2>&1 || PERF_NA="not installed"
 #                PTPROF_FAILED[PART]=1 if ptprof failed in some run
 
 declare -A WALL=() SMAX=() SSUM=() BMAX=() BSUM=() SYS=() NFAIL=() FAILMSG=() SYSCMD=() SYSDETAIL=() \
-	NSYSFAIL=() CHECK=() CMDSTR=() HMAX=() BHMAX=() NSTOPPED=()
+	NSYSFAIL=() CHECK=() CMDSTR=() HMAX=() BHMAX=() NSTOPPED=() COLD=()
 declare -A RV=() RFAIL=() RFAILMSG=() RCMD=() SV=() SFAIL=() SCMD=() SDETAIL=() STGT=() \
 	XV=() XCMD=() XFAIL=() GV=() GCMD=() GFAIL=() HV=() HCMD=() HFAIL=() TV=() TCMD=() TFAIL=() \
 	LOAD_AT=() PTPROF_FAILED=()
@@ -290,6 +291,8 @@ set_work() { # dir
 	WORK=$1
 	PERF_HOME=$WORK/perf-home
 	GO_ENV=(env HOME="$WORK/go-home" GOCACHE="$WORK/go-cache" GOTOOLCHAIN=local)
+	# ptprof's inflated copies of debug files: here, not in the home.
+	export PTPROF_CACHE_DIR=$WORK/debug-cache
 }
 
 # On exit: close the FIFOs, kill what is still running of the targets

@@ -113,6 +113,10 @@ report_dump() {
 	printf '| | %s | eu-stack | gdb | ptprof / eu-stack |\n' "$ptprof_head"
 	printf '|---|---:|---:|---:|---:|\n'
 	row "$NTHREADS-thread dump, wall time (inlines + file:line)" ms WALL yes
+	# shellcheck disable=SC2086
+	printf '| ↳ ptprof'"'"'s first run on a machine: no inflated copies of debug files kept yet (libdw inflates libc'"'"'s; the copies are written after) | %s | — | — | %s |\n' \
+		"$( [ -n "${COLD[ptprof]:-}" ] && fmt_ms "$(median ${COLD[ptprof]})" || echo —)" \
+		"$(ratio "${COLD[ptprof]:-}" "${WALL[eu-stack]:-}")"
 	row "longest stall a target thread sees during that dump" stall SMAX yes
 	row "↳ baseline: longest gap over an equal idle period, no tool attached" stall BMAX no
 	row "total stall during that dump (sum of gaps > 20 µs)" stall SSUM yes
@@ -962,6 +966,11 @@ report_summary() {
 		a=$(med_or_empty ${WALL[ptprof]}) b=$(med_or_empty ${WALL[eu-stack]}) c=$(med_or_empty ${WALL[gdb]})
 		f=$(awk -v a="$a" -v b="$b" 'BEGIN { if (a == "") { printf "failed"; exit }
 			printf "%.1f ms", a / 1e6; if (b > 0) printf " (%.2f× eu-stack)", a / b }')
+		# shellcheck disable=SC2086
+		d=$(med_or_empty ${COLD[ptprof]:-})
+		[ -z "$d" ] || [ -z "$a" ] || f+=$(awk -v d="$d" -v b="$b" 'BEGIN {
+			printf "; first run on a machine, no debug copies kept yet: %.1f ms", d / 1e6
+			if (b > 0) printf " (%.2f×)", d / b }')
 		g="eu-stack -i -s: $(dump_peer eu-stack "$b" ms); gdb: $(dump_peer gdb "$c" ms)"
 		if [ -n "$a" ] && [ -n "$b" ]; then
 			sum_row "$l5" "$f" "$g" '≤ 0.15× eu-stack -i -s' "$(met "$b > 0 && $a / $b <= 0.15")"

@@ -5,6 +5,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "stack/debugcache.h"
 #include "stack/debuginfod.h"
 #include "util/error.h"
 
@@ -110,5 +111,6 @@ int main(int argc, char **argv)
 		return pt_usage_error("no subcommand '%s'", argv[1]);
 	ret = sub->run(sub, argc - 1, argv + 1);
 	debuginfod_report();
+	debugcache_report();
 	return ret;
 }

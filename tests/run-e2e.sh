@@ -63,6 +63,10 @@ export TEST_TIMEOUT
 
 ROOT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ptprof-e2e.XXXXXX") || exit 1
 
+# The inflated copies of debug files (stack/debugcache.h) go here, shared
+# by the tests of this run, never into the home directory.
+export PTPROF_CACHE_DIR=$ROOT_TMP/.debug-cache
+
 # Tests in the order their files define them (extdebug makes declare -F
 # print "NAME LINE FILE").
 TESTS=()

@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "stack/debugcache.h"
 #include "stack/debugfind.h"
 #include "stack/debuginfod.h"
 #include "stack/mapgroup.h"
@@ -487,15 +488,22 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 			  GElf_Word debuglink_crc, char **debuginfo_file_name)
 {
 	struct module *h = *userdata;
-	if (!h)
-		return -1;
-	/* debugfind_local's userdata is the search path. */
-	void *path = &h->owner->debug_path;
-	int fd = debugfind_local(mod, &path, modname, base, file_name, debuglink_file,
-				 debuglink_crc, debuginfo_file_name);
 	const unsigned char *bits;
 	GElf_Addr idaddr;
-	int len;
+	int len, fd;
+	if (!h)
+		return -1;
+	len = dwfl_module_build_id(mod, &bits, &idaddr);
+	/* The inflated copy of an earlier run, for the module's own file. */
+	if (!h->debug_handed && len > 0 && !has_own_dwarf(mod) &&
+	    (fd = debugcache_open(bits, (size_t)len)) >= 0) {
+		h->debug_handed = true;
+		return fd;
+	}
+	/* debugfind_local's userdata is the search path. */
+	void *path = &h->owner->debug_path;
+	fd = debugfind_local(mod, &path, modname, base, file_name, debuglink_file,
+			     debuglink_crc, debuginfo_file_name);
 
 	if (h->debug_handed || (fd < 0 && has_own_dwarf(mod))) {
 		if (fd >= 0)
@@ -504,6 +512,8 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	}
 	if (fd >= 0) {
 		h->debug_handed = true;
+		if (len > 0)
+			debugcache_note(fd, bits, (size_t)len);
 		return fd;
 	}
 	h->debug_missing = true;
@@ -513,12 +523,13 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 		h->debug_deferred = true;
 		return -1;
 	}
-	len = dwfl_module_build_id(mod, &bits, &idaddr);
 	if (len <= 0)
 		return -1;
 	fd = debuginfod_fetch(h->owner->dwfl, bits, (size_t)len, debuginfo_file_name);
-	if (fd >= 0)
+	if (fd >= 0) {
 		h->debug_handed = true;
+		debugcache_note(fd, bits, (size_t)len);
+	}
 	return fd;
 }
 
@@ -579,10 +590,36 @@ struct modules *modules_open(pid_t pid, const struct maps *maps, const char *deb
 	return ms;
 }
 
+/* A copy of an inflated debug file is written from the bytes libdw
+ * holds, if libdw read the module's DWARF at all (stack/debugcache.h). */
+static void keep_debug_copy(Dwfl_Module *dm)
+{
+	Dwarf_Addr dwbias = (Dwarf_Addr)-1, bias;
+	const unsigned char *bits;
+	GElf_Addr idaddr;
+	Dwarf *dw;
+	int len;
+
+	if (!dm)
+		return;
+	dwfl_module_info(dm, NULL, NULL, NULL, &dwbias, NULL, NULL, NULL);
+	if (dwbias == (Dwarf_Addr)-1)
+		return;
+	len = dwfl_module_build_id(dm, &bits, &idaddr);
+	dw = len > 0 ? dwfl_module_getdwarf(dm, &bias) : NULL;
+	if (dw)
+		debugcache_keep(dwarf_getelf(dw), bits, (size_t)len);
+}
+
 void modules_free(struct modules *ms)
 {
 	if (!ms)
 		return;
+	for (size_t k = 0; k < ms->n; k++)
+		if (ms->v[k]->home == ms->v[k]) {
+			keep_debug_copy(ms->v[k]->dwfl_mod);
+			keep_debug_copy(ms->v[k]->late_mod);
+		}
 	free_modules(ms->v, ms->n);
 	free(ms->v);
 	dwfl_end(ms->dwfl);
