@@ -22,6 +22,11 @@ trap 'exit 130' INT TERM
 CMOCKA_MESSAGE_OUTPUT=STDOUT
 export CMOCKA_MESSAGE_OUTPUT
 
+# Modules freed by a test would keep inflated debug copies in the home
+# directory (stack/debugcache.h): tests keep none.
+PTPROF_CACHE_DIR=off
+export PTPROF_CACHE_DIR
+
 for bin in "$@"; do
 	echo "== $bin"
 	# cmocka prints its summary on stderr and progress on stdout.
