@@ -239,7 +239,8 @@ void debugcache_trim(int dfd, uint64_t need, uint64_t max)
 	free(v);
 }
 
-/* The disk keeps a tenth free after the copy. */
+/* After the copy the disk keeps 1 GiB free, or a twentieth of itself if
+ * that is less. */
 static bool disk_has_room(int dfd, uint64_t need)
 {
 	struct statvfs vs;
@@ -247,7 +248,8 @@ static bool disk_has_room(int dfd, uint64_t need)
 		return false;
 	uint64_t avail = (uint64_t)vs.f_bavail * vs.f_frsize;
 	uint64_t total = (uint64_t)vs.f_blocks * vs.f_frsize;
-	return avail > need && avail - need > total / 10;
+	uint64_t keep = total / 20 < (1ULL << 30) ? total / 20 : 1ULL << 30;
+	return avail > need && avail - need >= keep;
 }
 
 static void write_one(const char *dir, int dfd, const struct pending *p, Elf *elf)
