@@ -130,7 +130,8 @@ int debugcache_open(const unsigned char *id, size_t len)
 		return -1;
 	hex = to_hex(id, len);
 	path = xasprintf("%s/%s%s", dir, hex, SUFFIX);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO at that name must not hang the run. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd >= 0 && !usable(fd, id, len)) {
 		close(fd);
 		fd = -1;

@@ -115,13 +115,14 @@ t_debugcache_bad_copies() {
 	dump_chain_O0_ok --debug-dir "$CACHE_ROOT" -p "$pid"
 	cp "$copy" "$T/good"
 	local what
-	for what in truncated other-build-id group-writable symlink compressed; do
+	for what in truncated other-build-id group-writable symlink fifo compressed; do
 		rm -f "$copy"
 		case $what in
 		truncated) head -c 4096 "$T/good" >"$copy" ;;
 		other-build-id) cp "$TARGETS_DIR/chain-O2" "$copy" ;;
 		group-writable) cp "$T/good" "$copy" && chmod 664 "$copy" ;;
 		symlink) ln -s "$T/good" "$copy" ;;
+		fifo) mkfifo "$copy" ;;
 		compressed) cp "$CACHE_ORIG" "$copy" ;;
 		esac
 		# Names and lines, and the copy written again: it was passed
