@@ -15,4 +15,8 @@ void fputs_escaped(FILE *f, const char *s);
  * a NUL at p[1..3]. */
 int utf8_seq_len(const unsigned char *p);
 
+/* bits (n bytes) as lower-case hex into out, which holds 2n + 1 bytes:
+ * how build ids are named. */
+void hex_encode(char *out, const unsigned char *bits, size_t n);
+
 #endif

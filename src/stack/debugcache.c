@@ -17,6 +17,7 @@
 #include "stack/debugcache.h"
 #include "stack/elfinflate.h"
 #include "util/error.h"
+#include "util/escape.h"
 #include "util/xalloc.h"
 
 #define CACHE_MAX   (1ULL << 30)  /* the whole directory */
@@ -49,13 +50,25 @@ static char *choose_dir(void)
 	return NULL;
 }
 
-static const char *dir_locked(void)
+/* The directory, chosen once; NULL when off. */
+static const char *cache_dir(void)
 {
+	pthread_mutex_lock(&g.lock);
 	if (!g.looked) {
 		g.dir = choose_dir();
 		g.looked = true;
 	}
+	pthread_mutex_unlock(&g.lock);
 	return g.dir;
+}
+
+/* Index of the copy due for hex in g.v, or g.n; g.lock held. */
+static size_t find_pending(const char *hex)
+{
+	size_t i = 0;
+	while (i < g.n && strcmp(g.v[i].hex, hex) != 0)
+		i++;
+	return i;
 }
 
 /* Ours, and nobody else may change it. */
@@ -71,10 +84,10 @@ static bool same_id(Elf *elf, const unsigned char *id, size_t len)
 	return n > 0 && (size_t)n == len && memcmp(have, id, len) == 0;
 }
 
-/* Every section header and every section's bytes lie within the file:
- * a copy cut short (a full disk, a crash) has its build id note in its
- * first page but not its DWARF. */
-static bool whole(Elf *elf, uint64_t size)
+/* Every section header and every section's bytes lie within the file
+ * (a copy cut short by a full disk or a crash has its build id note in
+ * its first page but not its DWARF), and none is stored compressed. */
+static bool whole_and_plain(Elf *elf, uint64_t size)
 {
 	GElf_Ehdr eh;
 	size_t n;
@@ -88,6 +101,8 @@ static bool whole(Elf *elf, uint64_t size)
 			return false;
 		if (sh.sh_type != SHT_NOBITS && (sh.sh_offset > size || sh.sh_size > size - sh.sh_offset))
 			return false;
+		if (sh.sh_flags & SHF_COMPRESSED)
+			return false;
 	}
 	return true;
 }
@@ -96,24 +111,22 @@ static bool whole(Elf *elf, uint64_t size)
 static bool usable(int fd, const unsigned char *id, size_t len)
 {
 	struct stat st;
-	uint64_t inflated;
 	bool ok = false;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !owned(&st))
 		return false;
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (elf) {
 		ok = elf_kind(elf) == ELF_K_ELF && same_id(elf, id, len) &&
-		     whole(elf, (uint64_t)st.st_size);
+		     whole_and_plain(elf, (uint64_t)st.st_size);
 		elf_end(elf);
 	}
-	return ok && !elf_has_compressed(fd, &inflated);
+	return ok;
 }
 
 static char *to_hex(const unsigned char *id, size_t len)
 {
 	char *s = xmalloc(len * 2 + 1);
-	for (size_t i = 0; i < len; i++)
-		snprintf(s + 2 * i, 3, "%02x", id[i]);
+	hex_encode(s, id, len);
 	return s;
 }
 
@@ -123,9 +136,7 @@ int debugcache_open(const unsigned char *id, size_t len)
 	const char *dir;
 	int fd;
 
-	pthread_mutex_lock(&g.lock);
-	dir = dir_locked();
-	pthread_mutex_unlock(&g.lock);
+	dir = cache_dir();
 	if (!dir || !len)
 		return -1;
 	hex = to_hex(id, len);
@@ -151,19 +162,14 @@ int debugcache_open(const unsigned char *id, size_t len)
 void debugcache_note(int fd, const unsigned char *id, size_t len)
 {
 	uint64_t inflated;
-	bool known = false;
 	char *hex;
 
-	pthread_mutex_lock(&g.lock);
-	bool on = dir_locked() != NULL;
-	pthread_mutex_unlock(&g.lock);
-	if (!on || !len || fd < 0 || !elf_has_compressed(fd, &inflated) || inflated > FILE_MAX)
+	if (!cache_dir() || !len || fd < 0 || !elf_has_compressed(fd, &inflated) ||
+	    inflated > FILE_MAX)
 		return;
 	hex = to_hex(id, len);
 	pthread_mutex_lock(&g.lock);
-	for (size_t i = 0; i < g.n && !known; i++)
-		known = strcmp(g.v[i].hex, hex) == 0;
-	if (!known) {
+	if (find_pending(hex) == g.n) {
 		XGROW(g.v, g.cap, g.n);
 		g.v[g.n++] = (struct pending){ hex, inflated };
 		hex = NULL;
@@ -315,8 +321,7 @@ void debugcache_keep(Elf *elf, const unsigned char *id, size_t len)
 		return;
 	hex = to_hex(id, len);
 	pthread_mutex_lock(&g.lock);
-	for (i = 0; i < g.n && strcmp(g.v[i].hex, hex) != 0; i++)
-		;
+	i = find_pending(hex);
 	if (i < g.n) {
 		struct pending p = g.v[i];
 		g.v[i] = g.v[--g.n];

@@ -30,6 +30,7 @@
 
 #include "stack/debuginfod.h"
 #include "util/error.h"
+#include "util/escape.h"
 #include "util/xalloc.h"
 
 /* Build ids listed by name in the closing line; the rest are counted. */
@@ -287,8 +288,7 @@ int debuginfod_fetch(Dwfl *dwfl, const unsigned char *id, size_t len, char **pat
 	if (!g.enabled || !window || len == 0 || len > 64)
 		return -1;
 	char hex[129];
-	for (size_t i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	hex_encode(hex, id, len);
 	pthread_mutex_lock(&g.lock);
 	g.tried = true;
 	if (!g.urls || listed(&g.failed, hex))

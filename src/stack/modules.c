@@ -18,6 +18,7 @@
 #include "stack/modules.h"
 #include "target/memread.h"
 #include "util/error.h"
+#include "util/escape.h"
 #include "util/xalloc.h"
 
 struct modules {
@@ -180,8 +181,8 @@ static void fill_from_elf(struct module *m)
 		GElf_Addr idaddr;
 		int len = dwfl_module_build_id(m->dwfl_mod, &bits, &idaddr);
 		m->build_id_buf = xcalloc(len > 0 ? (size_t)len * 2 + 1 : 1, 1);
-		for (int i = 0; i < len; i++)
-			sprintf(m->build_id_buf + 2 * i, "%02x", bits[i]);
+		if (len > 0)
+			hex_encode(m->build_id_buf, bits, (size_t)len);
 	} else {
 		m->segs = h->segs;
 		m->nsegs = h->nsegs;
@@ -493,10 +494,12 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	int len, fd;
 	if (!h)
 		return -1;
+	/* Once the module's own debug file was handed, or when its file has
+	 * DWARF itself, libdw asks for the alternate (dwz) file. */
+	bool alternate = h->debug_handed || has_own_dwarf(mod);
 	len = dwfl_module_build_id(mod, &bits, &idaddr);
 	/* The inflated copy of an earlier run, for the module's own file. */
-	if (!h->debug_handed && len > 0 && !has_own_dwarf(mod) &&
-	    (fd = debugcache_open(bits, (size_t)len)) >= 0) {
+	if (!alternate && len > 0 && (fd = debugcache_open(bits, (size_t)len)) >= 0) {
 		h->debug_handed = true;
 		return fd;
 	}
@@ -505,7 +508,7 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname
 	fd = debugfind_local(mod, &path, modname, base, file_name, debuglink_file,
 			     debuglink_crc, debuginfo_file_name);
 
-	if (h->debug_handed || (fd < 0 && has_own_dwarf(mod))) {
+	if (alternate) {
 		if (fd >= 0)
 			h->debug_handed = true;
 		return fd;  /* the alternate file: only what is here */
@@ -710,8 +713,8 @@ Dwfl_Module *module_symbols(struct module *m)
 	GElf_Addr idaddr;
 	int len = dwfl_module_build_id(dm, &bits, &idaddr);
 	char hex[129] = "";
-	for (int i = 0; i < len && i < 64; i++)
-		snprintf(hex + 2 * i, 3, "%02x", bits[i]);
+	if (len > 0)
+		hex_encode(hex, bits, len < 64 ? (size_t)len : 64);
 	if (len <= 0 || !h->build_id_buf || strcmp(hex, h->build_id_buf) != 0)
 		return m->dwfl_mod;
 	void **ud;

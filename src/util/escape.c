@@ -1,4 +1,4 @@
-/* escape.c - control characters spelled out. */
+/* escape.c - control characters spelled out, bytes in hex. */
 #include "util/escape.h"
 
 void fputs_escaped(FILE *f, const char *s)
@@ -46,4 +46,14 @@ int utf8_seq_len(const unsigned char *p)
 		if ((p[i] & 0xc0) != 0x80)
 			return 0;
 	return n;
+}
+
+void hex_encode(char *out, const unsigned char *bits, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[bits[i] >> 4];
+		out[2 * i + 1] = digits[bits[i] & 15];
+	}
+	out[2 * n] = '\0';
 }
