@@ -239,6 +239,23 @@ dump() {
 	run_ptprof dump "$@"
 }
 
+# dump_straced CALLS FILE ARG...: `ptprof dump ARG...` as dump runs it,
+# under `strace -f -e trace=CALLS -o FILE`.  LeakSanitizer cannot run
+# under strace (a sanitizer build's leak check is made by every other run).
+dump_straced() {
+	local calls=$1 file=$2
+	shift 2
+	LAST_CMD="strace -f -e trace=$calls ptprof dump $*"
+	PT_RC=0
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		timeout -k 5 30 strace -f -qq -e trace="$calls" -o "$file" "$PTPROF" dump "$@" \
+		</dev/null >"$T/out" 2>"$T/err" || PT_RC=$?
+	case $PT_RC in
+	124 | 137) fail "ptprof did not finish within 30 s" ;;
+	esac
+	check_sanitizer "$T/err"
+}
+
 # ASan/UBSan builds report to stderr and may still exit normally.
 check_sanitizer() {
 	if grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$1"; then

@@ -44,16 +44,6 @@ dwarf_text() {
 	readelf -w "$1" 2>/dev/null | sed 's/ (loaded from [^)]*)//'
 }
 
-# dump with strace watching which files ptprof opens (into $T/opens).
-dump_watching_opens() {
-	LAST_CMD="strace -f -e trace=openat ptprof dump $*"
-	PT_RC=0
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-		strace -f -qq -e trace=openat -o "$T/opens" "$PTPROF" dump "$@" \
-		</dev/null >"$T/out" 2>"$T/err" || PT_RC=$?
-	check_sanitizer "$T/err"
-}
-
 t_debugcache_written_then_read() {
 	command -v strace >/dev/null || skip "strace is not installed"
 	compressed_debug_root
@@ -76,7 +66,7 @@ t_debugcache_written_then_read() {
 	thread_block "$T/out" sleeper >"$T/sleeper.1"
 
 	# Second run: the copy is read, the compressed file never opened.
-	dump_watching_opens -v --debug-dir "$CACHE_ROOT" -p "$pid"
+	dump_straced openat "$T/opens" -v --debug-dir "$CACHE_ROOT" -p "$pid"
 	assert_rc 0
 	grep -q "\"$copy\", O_RDONLY" "$T/opens" || fail "the copy was not opened"
 	! grep -q "\"$CACHE_ORIG\"" "$T/opens" || fail "the compressed file was opened although a copy exists"
@@ -90,7 +80,7 @@ t_debugcache_written_then_read() {
 
 	# Turned off: neither read nor written, nothing under HOME.
 	unset PTPROF_CACHE_DIR XDG_CACHE_HOME
-	PTPROF_CACHE_DIR=off HOME=$T/home dump_watching_opens -v --debug-dir "$CACHE_ROOT" -p "$pid"
+	PTPROF_CACHE_DIR=off HOME=$T/home dump_straced openat "$T/opens" -v --debug-dir "$CACHE_ROOT" -p "$pid"
 	assert_rc 0
 	! grep -q '/cache/' "$T/opens" || fail "PTPROF_CACHE_DIR=off still opened a copy"
 	assert_no_match "$T/err" 'debug cache'
